@@ -1,0 +1,90 @@
+"""credbot: a conversational FAQ assistant about industry-recognized credentials.
+
+The core (knowledge, matching, conversation, escalation) imports neither Flask nor Slack.
+``build_services(settings)`` builds the shared services once; every channel uses them.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from .conversation import Bot, Thresholds
+from .knowledge import KnowledgeBase, KnowledgeError, load
+from .matching import Matcher, Weights
+from .reply import Reply
+from .sessions import MemorySessionStore
+from .settings import Settings
+
+__all__ = ["Bot", "KnowledgeError", "Reply", "Services", "Settings", "build_bot", "build_services"]
+log = logging.getLogger("credbot")
+
+# Tuned with `credbot eval` (see README, "Evaluation").
+LEXICAL_THRESHOLDS = Thresholds(answer=0.33, clarify=0.25)
+SEMANTIC_THRESHOLDS = Thresholds(answer=0.36, clarify=0.28)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    kb: KnowledgeBase
+    bot: Bot
+    store: object | None = None
+    outbox: object | None = None
+    worker: object | None = None
+    escalations: object | None = None
+    semantic_status: str = ""
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+        if self.store is not None:
+            self.store.dispose()
+
+
+def build_matcher(kb: KnowledgeBase, settings: Settings) -> tuple[Matcher, str, bool]:
+    embedder, status = None, "semantic matching off (CREDBOT_SEMANTIC=false); using lexical matching only"
+    if settings.semantic:
+        from .semantic import load_embedder
+        embedder, status = load_embedder(settings.model_dir or None, settings.resolved_cache_dir)
+    return Matcher(kb, weights=Weights(), embedder=embedder), status, embedder is not None
+
+
+def thresholds_for(settings: Settings, semantic: bool) -> Thresholds:
+    base = SEMANTIC_THRESHOLDS if semantic else LEXICAL_THRESHOLDS
+    if settings.answer_threshold is not None:
+        base = replace(base, answer=settings.answer_threshold)
+    if settings.clarify_threshold is not None:
+        base = replace(base, clarify=settings.clarify_threshold)
+    return base
+
+
+def build_bot(settings: Settings, kb: KnowledgeBase | None = None, escalations=None, recorder=None) -> Bot:
+    kb = kb or load(settings.knowledge_dir)
+    matcher, status, semantic = build_matcher(kb, settings)
+    return Bot(kb, matcher, MemorySessionStore(settings.session_ttl), thresholds_for(settings, semantic),
+               help_emails=settings.help_emails(), escalations=escalations, recorder=recorder, semantic_status=status)
+
+
+def build_services(settings: Settings, *, with_store: bool = True, start_worker: bool = False) -> Services:
+    """Knowledge (validated: refuses to start on errors), matcher, sessions and, with_store,
+    the database, the escalation service and the outbox (its worker started on request)."""
+    kb = load(settings.knowledge_dir)
+    for warning in kb.warnings:
+        log.warning("knowledge: %s", warning)
+    store = outbox = worker = escalations = None
+    if with_store:
+        from .escalation import EscalationService, Outbox, OutboxWorker, SmtpMailer, Store
+        store = Store(settings.resolved_database_url)
+        mailer = (SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_username, settings.smtp_password,
+                             settings.smtp_starttls, settings.smtp_ssl, settings.smtp_timeout)
+                  if settings.smtp_enabled else None)
+        outbox = Outbox(store, mailer, settings.mail_from, max_attempts=settings.max_attempts)
+        if start_worker and mailer is not None:
+            worker = OutboxWorker(outbox, settings.outbox_interval).start()
+        escalations = EscalationService(store, settings.help_emails(), worker)
+        if mailer is None:
+            log.warning("SMTP_HOST is not set: escalations are stored and wait until mail is configured")
+    bot = build_bot(settings, kb, escalations=escalations, recorder=store)
+    log.info("%s", bot.semantic_status)
+    return Services(settings=settings, kb=kb, bot=bot, store=store, outbox=outbox, worker=worker,
+                    escalations=escalations, semantic_status=bot.semantic_status)

@@ -1,0 +1,185 @@
+"""The matcher: maps a question to FAQ entries with a confidence in [0, 1].
+
+Signals, all computed against an index built once at start-up (no I/O when answering):
+- lexical similarity: TF-IDF cosine on words (1-2 grams) and on character n-grams (typo
+  tolerant), against each phrasing of an entry (question, alternates, keywords, answer),
+  each field with its own weight; an entry scores its best phrasing;
+- domain evidence (coverage): the IDF-weighted share of the question's content words that
+  the entry's own vocabulary knows. Out-of-scope questions that merely share a word or two
+  with the FAQ ("how much does college tuition cost?") have low coverage;
+- semantic similarity (optional): cosine of sentence embeddings, see bot.semantic.
+
+Spelling is corrected word by word against the knowledge base's vocabulary (rapidfuzz), and
+synonyms are rewritten to canonical words before any of this.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .knowledge import FaqEntry, KnowledgeBase
+from .text import content_words, detect_state, normalise
+
+FIELD_WEIGHTS = {"question": 1.0, "alternate": 1.0, "keywords": 0.75, "answer": 0.6}
+OTHER_STATE_FACTOR = 0.6  # an entry of the other state still answers, but loses to the user's state
+# Canonical words that say a question is about credentials at all. A question holding one
+# needs less of its wording covered by an entry: parents wrap real questions in chat.
+DOMAIN_ANCHORS = frozenset({"credential", "certified", "cte", "industry", "recognized"})
+
+
+@dataclass(frozen=True)
+class Weights:
+    word: float = 0.55
+    char: float = 0.45
+    semantic: float = 0.5       # share of the similarity taken by the semantic signal when it is on
+    coverage_power: float = 1.0
+
+
+@dataclass
+class Match:
+    entry: FaqEntry
+    score: float            # confidence in [0, 1]
+    similarity: float
+    coverage: float
+    semantic: float | None = None
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+
+@dataclass
+class Analysis:
+    """What the matcher made of a question: its canonical text and content words."""
+    text: str
+    canonical: str
+    words: list[str] = field(default_factory=list)
+
+
+class Matcher:
+    def __init__(self, kb: KnowledgeBase, entries: list[FaqEntry] | None = None,
+                 weights: Weights = Weights(), embedder=None):
+        self.kb = kb
+        self.entries = list(entries if entries is not None else kb.faq)
+        self.weights = weights
+        self.embedder = embedder
+        self._build()
+
+    # ---- index -------------------------------------------------------------------------
+    def _build(self) -> None:
+        rows, owners, field_weight = [], [], []
+        for idx, entry in enumerate(self.entries):
+            fields = [("question", entry.question)] + [("alternate", a) for a in entry.alternates]
+            fields += [("keywords", " ".join(entry.keywords)), ("answer", entry.answer)]
+            for name, text in fields:
+                rows.append(text)
+                owners.append(idx)
+                field_weight.append(FIELD_WEIGHTS[name])
+        # Words people may type: every word of the knowledge base and of the synonym list.
+        raw_vocab = set()
+        for text in rows:
+            raw_vocab.update(normalise(text).split())
+        for term in self.kb.synonyms.mapping:
+            raw_vocab.update(term.split())
+        self._spelling_vocab = sorted(w for w in raw_vocab if len(w) >= 4)
+        self._known_words = raw_vocab
+
+        canon = [self.canonical(t) for t in rows]
+        self.rows, self.owners = rows, np.array(owners)
+        self.field_weight = np.array(field_weight, dtype=np.float32)
+        self.word_vec = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
+                                        token_pattern=r"(?u)\b[\w+#]+\b",
+                                        preprocessor=lambda s: " ".join(content_words(s)))
+        self.char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                                        preprocessor=lambda s: " ".join(content_words(s)))
+        self.word_matrix = self.word_vec.fit_transform(canon).T.tocsr().astype(np.float32)
+        self.char_matrix = self.char_vec.fit_transform(canon).T.tocsr().astype(np.float32)
+        self.word_matrix = self.word_matrix.T.tocsr()
+        self.char_matrix = self.char_matrix.T.tocsr()
+
+        # Per-entry vocabulary (canonical content words of all its fields) and word IDF.
+        n = len(self.entries)
+        self.entry_vocab: list[set[str]] = [set() for _ in range(n)]
+        doc_freq: dict[str, int] = {}
+        for owner, text in zip(owners, canon):
+            self.entry_vocab[owner].update(content_words(text))
+        for vocab in self.entry_vocab:
+            for w in vocab:
+                doc_freq[w] = doc_freq.get(w, 0) + 1
+        self.idf = {w: math.log((1 + n) / (1 + df)) + 1 for w, df in doc_freq.items()}
+        self.unknown_idf = math.log(1 + n) + 1.5
+        self.state_of = np.array([e.state for e in self.entries])
+
+        self.row_embeddings = None
+        if self.embedder is not None:
+            self.row_embeddings = self.embedder.embed_rows(rows, key=self.kb.fingerprint + str(len(rows)))
+
+    # ---- text --------------------------------------------------------------------------
+    def correct_spelling(self, normalised: str) -> str:
+        out = []
+        for word in normalised.split():
+            if len(word) >= 6 and word not in self._known_words and not word.isdigit():
+                best = process.extractOne(word, self._spelling_vocab, scorer=OSA.distance,
+                                          score_cutoff=1 if len(word) < 8 else 2)
+                if best is not None:
+                    word = best[0]
+            out.append(word)
+        return " ".join(out)
+
+    def canonical(self, text: str) -> str:
+        return self.kb.synonyms.apply(normalise(text))
+
+    def analyse(self, text: str) -> Analysis:
+        canonical = self.kb.synonyms.apply(self.correct_spelling(normalise(text)))
+        return Analysis(text=text, canonical=canonical, words=content_words(canonical))
+
+    # ---- scoring -----------------------------------------------------------------------
+    def coverage(self, words: list[str], entry_index: int) -> float:
+        if not words:
+            return 0.0
+        vocab = self.entry_vocab[entry_index]
+        total = sum(self.idf.get(w, self.unknown_idf) for w in words)
+        known = sum(self.idf[w] for w in words if w in vocab)
+        share = known / total
+        if any(w in DOMAIN_ANCHORS for w in words):
+            share = 0.5 + 0.5 * share
+        return share
+
+    def rank(self, text: str, state: str | None = None, limit: int = 5,
+             semantic: bool = True) -> tuple[Analysis, list[Match]]:
+        analysis = self.analyse(text)
+        state = state or detect_state(text)
+        if not analysis.words:
+            return analysis, []
+        q = " ".join(analysis.words)
+        row_word = (self.word_matrix @ self.word_vec.transform([q]).T).toarray().ravel()
+        row_char = (self.char_matrix @ self.char_vec.transform([q]).T).toarray().ravel()
+        row_lex = (self.weights.word * row_word + self.weights.char * row_char) * self.field_weight
+        n = len(self.entries)
+        lex = np.zeros(n, dtype=np.float32)
+        np.maximum.at(lex, self.owners, row_lex)
+        sem = None
+        similarity = lex
+        if semantic and self.row_embeddings is not None:
+            qv = self.embedder.embed([text])[0]
+            row_sem = (self.row_embeddings @ qv) * self.field_weight
+            sem = np.full(n, -1.0, dtype=np.float32)
+            np.maximum.at(sem, self.owners, row_sem)
+            w = self.weights.semantic
+            similarity = (1 - w) * lex + w * np.clip(sem, 0, 1)
+        if state:
+            similarity = np.where(self.state_of == state, similarity, similarity * OTHER_STATE_FACTOR)
+        order = np.argsort(-similarity)[: max(limit, 2) * 2]
+        matches = []
+        for i in order:
+            cov = self.coverage(analysis.words, int(i))
+            score = float(min(1.0, similarity[i] * cov ** self.weights.coverage_power))
+            matches.append(Match(self.entries[i], score, float(similarity[i]), cov,
+                                 None if sem is None else float(sem[i])))
+        matches.sort(key=lambda m: -m.score)
+        return analysis, matches[:limit]
