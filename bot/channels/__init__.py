@@ -1,0 +1,1 @@
+"""Channels: thin adapters that turn input into a message and render the Reply."""

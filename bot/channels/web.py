@@ -1,0 +1,143 @@
+"""The web channel: JSON API for the chat widget, the widget itself, a demo page."""
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Literal
+
+from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError, field_validator
+
+from ..escalation import EmailValidationError, validate_email
+
+bp = Blueprint("web", __name__)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SESSION_ID = r"^[A-Za-z0-9_-]{8,100}$"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status, self.message, self.field = status, message, field
+
+
+def _no_control(value: str) -> str:
+    if CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    message: StrictStr
+    session_id: StrictStr | None = Field(default=None, pattern=SESSION_ID)
+    state: Literal["OH", "IL"] | None = None
+
+    _check = field_validator("message")(_no_control)
+
+
+class EscalationRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    session_id: StrictStr = Field(pattern=SESSION_ID)
+    question: StrictStr = Field(min_length=1, max_length=2000)
+    email: StrictStr
+    consent: StrictBool
+    state: Literal["OH", "IL"] | None = None
+
+    _check = field_validator("question")(_no_control)
+
+
+class FeedbackRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    session_id: StrictStr | None = Field(default=None, pattern=SESSION_ID)
+    entry_id: StrictStr | None = Field(default=None, max_length=100)
+    question: StrictStr | None = Field(default=None, max_length=2000)
+    helpful: StrictBool
+
+
+def _parse(model):
+    if not request.is_json:
+        raise ApiError(415, "send a JSON body with Content-Type: application/json")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or None
+        raise ApiError(400, f"{field}: {err['msg']}" if field else err["msg"], field) from None
+
+
+def services():
+    return current_app.extensions["credbot"]
+
+
+@bp.post("/api/chat")
+def chat():
+    body = _parse(ChatRequest)
+    limit = services().settings.max_message_length
+    message = body.message.strip()
+    if not message:
+        raise ApiError(400, "message: must not be empty", "message")
+    if len(message) > limit:
+        raise ApiError(400, f"message: must be at most {limit} characters", "message")
+    session_id = body.session_id or uuid.uuid4().hex
+    reply = services().bot.handle(message, f"web:{session_id}", state=body.state, channel="web")
+    return jsonify({**reply.to_dict(), "session_id": session_id})
+
+
+@bp.post("/api/escalations")
+def escalate():
+    body = _parse(EscalationRequest)
+    if body.consent is not True:
+        raise ApiError(400, "consent: must be true to send your question to the help desk", "consent")
+    try:
+        email = validate_email(body.email.strip())
+    except EmailValidationError:
+        raise ApiError(400, "email: not a valid email address", "email") from None
+    svc = services()
+    if svc.escalations is None:
+        raise ApiError(503, "escalation is not available on this server")
+    session = svc.bot.sessions.get(f"web:{body.session_id}")
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not re.fullmatch(r"[\x21-\x7e]{1,200}", key):
+        raise ApiError(400, "Idempotency-Key: 1-200 visible ASCII characters", "Idempotency-Key")
+    record = svc.escalations.submit(question=body.question.strip(), conversation=list(session.history),
+                                    state=body.state or session.state, channel="web", reply_to=email,
+                                    session_id=body.session_id, idempotency_key=f"web:{key}" if key else None)
+    return jsonify({"id": record["id"], "status": record["status"], "to": record["to"],
+                    "created": record["created"]}), 201
+
+
+@bp.post("/api/feedback")
+def feedback():
+    body = _parse(FeedbackRequest)
+    svc = services()
+    if svc.store is None:
+        raise ApiError(503, "feedback is not available on this server")
+    feedback_id = svc.store.add_feedback(channel="web", helpful=body.helpful, entry_id=body.entry_id,
+                                         question=body.question, session_id=body.session_id)
+    return jsonify({"id": feedback_id, "helpful": body.helpful}), 201
+
+
+@bp.get("/api/health")
+def health():
+    svc = services()
+    return jsonify({"status": "ok", "semantic": svc.bot.matcher.embedder is not None, "matching": svc.semantic_status,
+                    "knowledge": {"faq": len(svc.kb.faq), "credentials": len(svc.kb.credentials),
+                                  "fingerprint": svc.kb.fingerprint},
+                    "slack": svc.settings.slack_enabled, "smtp": svc.settings.smtp_enabled})
+
+
+@bp.get("/widget.js")
+def widget_js():
+    response = send_from_directory(current_app.static_folder, "widget.js", mimetype="text/javascript", max_age=300)
+    response.headers["Access-Control-Allow-Origin"] = "*"   # a script any page may load
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@bp.get("/")
+def demo():
+    return render_template("demo.html")

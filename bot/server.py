@@ -1,0 +1,96 @@
+"""The Flask app factory (web chat + Slack HTTP mode in one process) and production serving."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, jsonify
+from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import Services, build_services
+from .channels.web import ApiError, bp
+from .settings import Settings
+
+log = logging.getLogger("credbot.web")
+PACKAGE = Path(__file__).resolve().parent
+
+
+def create_app(test_config: dict | None = None, services: Services | None = None) -> Flask:
+    """Build the app. ``test_config`` may hold Flask config and a "SETTINGS" object."""
+    app = Flask(__name__, static_folder=str(PACKAGE / "static"), template_folder=str(PACKAGE / "templates"))
+    test_config = dict(test_config or {})
+    settings: Settings = test_config.pop("SETTINGS", None) or (services.settings if services else Settings.from_env())
+    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, JSON_SORT_KEYS=False, RATELIMIT_ENABLED=True,
+                      RATELIMIT_HEADERS_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    app.config.update(test_config)
+    if services is None:
+        services = build_services(settings, start_worker=test_config.get("START_OUTBOX", False))
+    app.extensions["credbot"] = services
+    if settings.proxy_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops,
+                                x_host=settings.proxy_hops)
+
+    limiter = Limiter(get_remote_address, app=app, default_limits=[])
+    CORS(app, resources={r"/api/(chat|escalations|feedback)": {"origins": list(settings.allowed_origins)}},
+         methods=["POST", "OPTIONS"], allow_headers=["Content-Type", "Idempotency-Key"], supports_credentials=False)
+    app.register_blueprint(bp)
+    for endpoint in ("web.chat", "web.escalate", "web.feedback"):
+        app.view_functions[endpoint] = limiter.limit(settings.rate_limit)(app.view_functions[endpoint])
+
+    if settings.slack_enabled and settings.slack_signing_secret:
+        from .channels.slack import mount_slack
+        mount_slack(app, services, limiter)
+    else:
+        @app.route("/slack/events", methods=["POST"])
+        def slack_off():
+            return jsonify({"error": "Slack is not configured on this server (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"}), 404
+        limiter.exempt(slack_off)
+
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError):
+        body = {"error": exc.message}
+        if exc.field:
+            body["field"] = exc.field
+        return jsonify(body), exc.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        messages = {413: f"the request body is too large (at most {app.config['MAX_CONTENT_LENGTH']} bytes)",
+                    429: "too many requests: please wait a moment and try again"}
+        return jsonify({"error": messages.get(exc.code, exc.description or exc.name)}), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unexpected error")
+        return jsonify({"error": "something went wrong on our side; please try again"}), 500
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy",
+                                    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
+        return response
+
+    return app
+
+
+def serve(settings: Settings) -> int:
+    """Production serving: waitress, one process with threads (SQLite, in-memory limits and index)."""
+    from waitress import serve as waitress_serve
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    services = build_services(settings, start_worker=True)
+    app = create_app(services=services)
+    slack = "on at /slack/events" if settings.slack_enabled and settings.slack_signing_secret else "off (no Slack tokens)"
+    log.info("credbot on http://%s:%s/  (Slack %s; %s)", settings.host, settings.port, slack, services.semantic_status)
+    try:
+        waitress_serve(app, host=settings.host, port=settings.port, threads=8, ident="credbot")
+    finally:
+        services.close()
+    return 0
