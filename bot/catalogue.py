@@ -73,22 +73,23 @@ class Catalogue:
         self.credentials = kb.credentials
         self._names: list[tuple[str, int, Credential]] = []
         for cred in self.credentials:
-            forms = {self._key(cred.name), self._key(re.sub(r"\(.*?\)", "", cred.name))}
-            forms.update(self._key(a) for a in cred.aliases)
+            forms = {self.key(cred.name), self.key(re.sub(r"\(.*?\)", "", cred.name))}
+            forms.update(self.key(a) for a in cred.aliases)
             for form in forms:
                 if form:
                     self._names.append((form, len(form.split()), cred))
         self.issuers = sorted({c.issuer for c in self.credentials})
+        self.vocabulary = {w for form, _, _ in self._names for w in form.split()}
 
     @staticmethod
-    def _key(text: str) -> str:
+    def key(text: str) -> str:
         text = re.sub(r"(\w)\+", r"\1plus", text)            # "A+" -> "Aplus"
         text = re.sub(r"\b(\w+) plus\b", r"\1plus", text, flags=re.I)  # "A plus" -> "Aplus"
         return " ".join(w for w in normalise(text).split() if w not in GENERIC)
 
     def find_names(self, text: str) -> list[NameHit]:
         """Credentials the text names, best first (several when a name is ambiguous)."""
-        words = self._key(text).split()
+        words = self.key(text).split()
         best: dict[str, NameHit] = {}
         for form, size, cred in self._names:
             short = len(form) <= 4
@@ -106,7 +107,7 @@ class Catalogue:
             return []
         # Keep only hits as good as the best: "ServSafe Manager" should not also list "ServSafe".
         top = hits[0]
-        return [h for h in hits if h.score >= top.score - 0.5 and len(h.matched) >= len(top.matched) - 0.5 * len(top.matched)]
+        return [h for h in hits if h.score >= top.score - 0.5 and len(h.matched) >= 0.9 * len(top.matched)]
 
     def parse_list_query(self, text: str, state: str | None) -> ListQuery | None:
         folded = normalise(text.replace("+", " plus "))

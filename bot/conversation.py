@@ -15,7 +15,7 @@ from .knowledge import Credential, FaqEntry, KnowledgeBase
 from .matching import Match, Matcher
 from .reply import Choice, Reply
 from .sessions import Session, SessionStore
-from .text import STATE_NAMES, content_words, detect_state, normalise
+from .text import PLACE_WORDS, STATE_NAMES, STOPWORDS, content_words, detect_state, normalise
 
 PAGE_SIZE = 8
 EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -41,9 +41,12 @@ ORDINALS = {"1": 0, "first": 0, "one": 0, "2": 1, "second": 1, "two": 1, "3": 2,
 ASPECT_POINTS = re.compile(r"\bpoints?\b|\bworth\b")
 ASPECT_ISSUER = re.compile(r"\b(who|which (organization|company))\b.*\b(issue[sd]?|offer[sd]?|award[sd]?|give[sn]?|run[s]?|grant[s]?|provide[sd]?)\b|\bissuer\b")
 ASPECT_LIST = re.compile(r"\bon (the |ohio s |illinois s |ohio |illinois |state |isbe )*list\b|\bapproved\b|\bcount[s]? in\b")
+GENERIC_NAME_WORDS = frozenset("""industry recognized credential certified certification certificate cert license
+irc this that it they one state list new""".split())
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one)\b")
-NAMED_THING = re.compile(r"^(what is|what s|whats|tell me about|who issues|who offers|who awards|how many points is|how many points are|is)"
-                         r" (an? |the )?(?P<name>.+?)( worth.*| on the.*| credential| certification| certificate| cert)?$")
+NAMED_THING = re.compile(r"^(what is|what s|whats|tell me about|who issues|who offers|who awards|who gives|how many points is|"
+                         r"how many points are|is)"
+                         r" (an? |the )?(?P<name>.+?)( worth.*| on (the|ohio s|illinois s) .*)?$")
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,9 @@ class Bot:
         n = normalise(text)
         hits = self.catalogue.find_names(text)
         list_query = self.catalogue.parse_list_query(text, session.state)
+        unknown = self._unknown_credential_name(n, hits)
+        if unknown:
+            return self._not_in_catalogue(unknown, hits, session)
         if hits:
             if len(hits) > 1:
                 return self._credential_choices(hits, text, session)
@@ -255,13 +261,7 @@ class Bot:
         if list_query and self._is_list_request(n, list_query):
             return self._list(list_query, session)
         analysis, matches = self.matcher.rank(text, session.state)
-        reply = self._faq(text, matches, session)
-        if reply.kind == "fallback":
-            name = self._unknown_credential_name(n)
-            if name:
-                reply.text = (f"The credentials catalogue has no entry for “{name}”, so I can't tell you about it. "
-                              + reply.text)
-        return reply
+        return self._faq(text, matches, session)
 
     @staticmethod
     def _is_list_request(n: str, query: ListQuery) -> bool:
@@ -272,16 +272,34 @@ class Bot:
         short = len(content_words(n)) <= 4 and re.search(r"\b(credentials|certifications|certs|certificates|licenses)\b", n)
         return bool(asks_for_list or short)
 
-    @staticmethod
-    def _unknown_credential_name(n: str) -> str | None:
-        if not re.search(r"\b(credential|certification|certificate|cert|license|exam|points?|issues?)\b", n):
+    def _unknown_credential_name(self, n: str, hits) -> str | None:
+        """The name of a credential the question asks about that the catalogue does not have:
+        a named thing with a word that neither the catalogue nor the FAQ knows ("what is the
+        Certified Dental Assistant credential?", "commercial drivers license")."""
+        if not re.search(r"\b(credential|certification|certificate|cert|license|licence|exam|points?|issues?|offers?)\b", n):
             return None
         m = NAMED_THING.match(n)
         if not m:
             return None
-        name = m.group("name").strip()
-        generic = {"industry", "industry recognized", "irc", "an industry", "credential", "it", "this", "that"}
-        return None if name in generic or len(name) < 3 else name
+        name = re.sub(r"(\s*\b(credential|certification|certificate|cert|license|licence|exam)s?)+$", "", m.group("name")).strip()
+        words = [w for w in self.matcher.correct_spelling(self.catalogue.key(name)).split()
+                 if w not in GENERIC_NAME_WORDS and w not in STOPWORDS and w not in PLACE_WORDS]
+        if not words or len(words) > 5:
+            return None
+        matched = set(hits[0].matched.split()) if hits else set()
+        strange = [w for w in words if w not in matched and w not in self.catalogue.vocabulary
+                   and w not in self.matcher.vocabulary and not w.isdigit()]
+        return name if strange else None
+
+    def _not_in_catalogue(self, name: str, hits, session: Session) -> Reply:
+        session.unanswered = None
+        closest = f" The closest entry I have is {hits[0].credential.name}; ask about it by name." if hits else ""
+        email = self.help_email(session.state)
+        session.pending = {"type": "escalate", "question": f"Information about the credential: {name}"}
+        return Reply(kind="fallback", confidence=0.0, state=session.state, offer_escalation=True, help_email=email,
+                     text=(f"The credentials catalogue has no entry for “{name}”, so I can't tell you about it "
+                           f"rather than guess.{closest} Would you like me to send your question to the help desk "
+                           f"({email})?"), suggestions=["Yes, send it", "No thanks"])
 
     def _faq(self, text: str, matches: list[Match], session: Session) -> Reply:
         t = self.thresholds

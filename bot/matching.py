@@ -88,6 +88,7 @@ class Matcher:
             raw_vocab.update(term.split())
         self._spelling_vocab = sorted(w for w in raw_vocab if len(w) >= 4)
         self._known_words = raw_vocab
+        self.vocabulary = {w for text in rows for w in content_words(normalise(text))} | set(raw_vocab)
 
         canon = [self.canonical(t) for t in rows]
         self.rows, self.owners = rows, np.array(owners)

@@ -1,0 +1,92 @@
+"""Shared fixtures: every test gets a fresh temporary database, fresh sessions and a fresh app;
+the knowledge base and the embedding cache are built once per run (they are read-only)."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from bot import Bot, build_services
+from bot.knowledge import load
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch):
+    """No test sees the developer's Slack, SMTP or database settings."""
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "SMTP_", "CREDBOT_")) or name in ("DATABASE_URL", "PORT"):
+            monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("embedding-cache")
+
+
+@pytest.fixture
+def settings(tmp_path, cache_dir) -> Settings:
+    return Settings.from_env({}, instance_dir=tmp_path, cache_dir=str(cache_dir))
+
+
+@pytest.fixture(scope="session")
+def kb():
+    return load()
+
+
+@pytest.fixture(scope="session")
+def _shared_services(tmp_path_factory, cache_dir):
+    """One fully built bot (semantic signal on, as shipped) reused for read-only matching."""
+    settings = Settings.from_env({}, instance_dir=tmp_path_factory.mktemp("shared"), cache_dir=str(cache_dir))
+    return build_services(settings, with_store=False)
+
+
+@pytest.fixture
+def bot(_shared_services) -> Bot:
+    """A bot with fresh sessions (and no database) sharing the shipped index."""
+    from bot.sessions import MemorySessionStore
+    shared = _shared_services.bot
+    return Bot(shared.kb, shared.matcher, MemorySessionStore(), shared.thresholds, help_emails=shared.help_emails)
+
+
+@pytest.fixture
+def services(settings):
+    svc = build_services(settings)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def app(services):
+    from bot.server import create_app
+    app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False}, services=services)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class LiveServer:
+    def __init__(self, app, host="127.0.0.1"):
+        self.server = make_server(host, 0, app, threaded=True)
+        self.url = f"http://{host}:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def live_server(app):
+    server = LiveServer(app)
+    yield server
+    server.stop()

@@ -1,0 +1,112 @@
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import KnowledgeError, check, load
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def test_shipped_knowledge_is_valid_and_complete(kb):
+    assert len([e for e in kb.faq if e.official and e.state == "OH"]) == 5
+    assert len([e for e in kb.faq if e.official and e.state == "IL"]) == 9
+    for entry in kb.faq:
+        assert len(entry.alternates) >= 8, entry.id
+        assert entry.help_email == {"OH": "industrycredentials@education.ohio.gov", "IL": "cte@isbe.net"}[entry.state]
+    assert len(kb.credentials) == 57
+
+
+def _seed_text(document: str) -> str:
+    text = (ROOT.parent / document).read_text(encoding="utf-8")
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)      # markdown links -> their text
+    text = text.replace("**", "")
+    return " ".join(text.split())
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside the repository")
+def test_official_answers_are_quoted_verbatim_from_the_seeds(kb):
+    for entry in kb.faq:
+        if not entry.official:
+            continue
+        seed = _seed_text(entry.source.document)
+        for paragraph in entry.answer.split("\n\n"):
+            assert " ".join(paragraph.split()) in seed, f"{entry.id}: {paragraph[:60]!r} is not in the seed"
+
+
+def test_credentials_keep_their_sources_and_add_no_points(kb):
+    facts = json.loads((ROOT.parent / "shared" / "data" / "credentials-facts.json").read_text()) \
+        if (ROOT.parent / "shared" / "data").is_dir() else None
+    for cred in kb.credentials:
+        assert cred.sources
+    if facts:
+        by_name = {f["name"]: f for f in facts}
+        for cred in kb.credentials:
+            fact = by_name[cred.name]
+            assert cred.ohio_points == fact["ohio_points"]
+            assert list(cred.states) == fact["states"]
+
+
+@pytest.fixture
+def broken_dir(tmp_path):
+    target = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", target)
+    return target
+
+
+def _edit(path: Path, change):
+    doc = json.loads(path.read_text())
+    change(doc)
+    path.write_text(json.dumps(doc))
+
+
+def test_validation_reports_file_entry_field_for_each_problem(broken_dir):
+    def damage(doc):
+        entries = doc["entries"]
+        entries[1]["id"] = entries[0]["id"]                 # duplicate id
+        entries[2]["answer"] = "   "                         # empty answer
+        entries[3]["state"] = "TX"                           # unknown state
+        del entries[4]["alternates"]                         # missing field
+    _edit(broken_dir / "faq.json", damage)
+    _, problems = check(broken_dir)
+    lines = [str(p) for p in problems]
+    assert "faq.json: oh-what-is-credential: id: duplicate id: ids must be unique" in lines
+    assert "faq.json: oh-all-industries: answer: must not be empty or blank" in lines
+    assert any(line.startswith("faq.json: oh-how-earn: state: 'TX' is not one of") for line in lines)
+    assert any(line.startswith("faq.json: oh-new-program: (entry): 'alternates' is a required property") for line in lines)
+    with pytest.raises(KnowledgeError) as info:
+        load(broken_dir)
+    assert "oh-all-industries: answer" in str(info.value)
+
+
+def test_validation_reports_near_duplicate_questions_in_one_state(broken_dir):
+    def damage(doc):
+        doc["entries"][1]["question"] = "WHAT is an industry credential!"
+    _edit(broken_dir / "faq.json", damage)
+    _, problems = check(broken_dir)
+    assert any(p.entry == "oh-why-earn" and p.field == "question" and "near-duplicate of oh-what-is-credential" in p.message
+               for p in problems)
+
+
+def test_malformed_json_names_the_file_and_position(broken_dir):
+    (broken_dir / "synonyms.json").write_text('{"version": 1, "groups": [}')
+    _, problems = check(broken_dir)
+    assert str(problems[0]).startswith("synonyms.json: (file): line 1 column")
+
+
+def test_credbot_validate_exits_1_and_the_bot_refuses_to_start(broken_dir):
+    _edit(broken_dir / "credentials.json", lambda d: d["credentials"][0].update(ohio_points="twelve"))
+    env = {"CREDBOT_KNOWLEDGE_DIR": str(broken_dir), "PATH": "/usr/bin:/bin", "CREDBOT_SEMANTIC": "false"}
+    result = subprocess.run([sys.executable, "-m", "bot", "validate"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "credentials.json: ohio-driver-license: ohio_points: 'twelve' is not of type" in result.stderr
+    result = subprocess.run([sys.executable, "-m", "bot", "ask", "hi"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 1 and "refusing to start" in result.stderr
+    ok = subprocess.run([sys.executable, "-m", "bot", "validate"], cwd=ROOT, env={**env, "CREDBOT_KNOWLEDGE_DIR": str(ROOT / "knowledge")},
+                        capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
