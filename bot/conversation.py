@@ -35,7 +35,8 @@ HUMAN = re.compile(r"\b(talk|speak|chat|connect me) (to|with) (a |an |the )?(hum
 YES = _intent(r"(yes|yeah|yep|yup|sure|ok|okay|please|yes please|please do|do it|send it|yes send it|go ahead|y)")
 NO = _intent(r"(no|nope|nah|no thanks|no thank you|not now|cancel|never mind|nevermind|n)")
 MORE = _intent(r"(more|show more|next|next page|see more|and more|keep going|the rest|show me more|more please)")
-STATE_ONLY = _intent(r"((i m|im|we re|were|i am|we are) (in|from) )?(the state of )?(ohio|illinois|oh|il)")
+STATE_ONLY = _intent(r"((i|we|i m|im|we re|were|i am|we are|i live|we live|i work|we work) (in|from) )?(the state of )?"
+                     r"(ohio|illinois|oh|il)")
 WHAT_ABOUT = re.compile(r"^(what|how) about (in )?|^and (in )?|^(same|what) for (in )?|^in ")
 ORDINALS = {"1": 0, "first": 0, "one": 0, "2": 1, "second": 1, "two": 1, "3": 2, "third": 2, "three": 2}
 ASPECT_POINTS = re.compile(r"\bpoints?\b|\bworth\b")
@@ -330,8 +331,7 @@ class Bot:
     def _answer_entry(self, entry: FaqEntry, question: str, session: Session, confidence: float,
                       twin: FaqEntry | None = None, matches: list[Match] | None = None) -> Reply:
         session.last_question = question
-        session.last_faq_id = entry.id
-        session.last_credential_id = None
+        session.last_faq_id = entry.id      # the last credential stays: "how many points is it worth?"
         session.unanswered = None
         entries = [entry] + ([twin] if twin else [])
         if twin:

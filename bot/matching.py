@@ -23,13 +23,16 @@ from rapidfuzz.distance import OSA
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .knowledge import FaqEntry, KnowledgeBase
-from .text import content_words, detect_state, normalise
+from .text import STOPWORDS, content_words, detect_state, normalise
 
 FIELD_WEIGHTS = {"question": 1.0, "alternate": 1.0, "keywords": 0.75, "answer": 0.6}
 OTHER_STATE_FACTOR = 0.6  # an entry of the other state still answers, but loses to the user's state
 # Canonical words that say a question is about credentials at all. A question holding one
 # needs less of its wording covered by an entry: parents wrap real questions in chat.
 DOMAIN_ANCHORS = frozenset({"credential", "certified", "cte", "industry", "recognized"})
+
+
+QUESTION_WORDS = ("where", "what", "when", "which", "does", "much", "many", "have", "who", "why", "how")
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,12 @@ class Matcher:
     def correct_spelling(self, normalised: str) -> str:
         out = []
         for word in normalised.split():
-            if len(word) >= 6 and word not in self._known_words and not word.isdigit():
+            if 3 <= len(word) <= 5 and word not in self._known_words and word not in STOPWORDS:
+                # Short words: only typos of question words ("wher", "hwo"); "lunch" must not become "launch".
+                best = process.extractOne(word, QUESTION_WORDS, scorer=OSA.distance, score_cutoff=1)
+                if best is not None:
+                    word = best[0]
+            elif len(word) >= 6 and word not in self._known_words and not word.isdigit():
                 best = process.extractOne(word, self._spelling_vocab, scorer=OSA.distance,
                                           score_cutoff=1 if len(word) < 8 else 2)
                 if best is not None:

@@ -56,6 +56,8 @@ ALIASES = {
     "CompTIA Security+": ["Security+", "Security plus"],
     "CompTIA Tech+ / IT Fundamentals (ITF+)": ["Tech+", "ITF+", "IT Fundamentals"],
     "Cisco Certified Network Associate (CCNA)": ["CCNA"],
+    "Cisco Certified Support Technician (CCST) Networking": ["CCST Networking"],
+    "Cisco Certified Support Technician (CCST) Cybersecurity": ["CCST Cybersecurity"],
     "IC3 Digital Literacy Certification": ["IC3"],
     "Adobe Certified Professional": ["Adobe"],
     "Autodesk Certified User (ACU)": ["Autodesk", "ACU"],

@@ -1,0 +1,38 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args, stdin=None, env=None):
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, input=stdin, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", **(env or {})}, timeout=120)
+
+
+def test_ask_json_prints_the_stable_fields():
+    result = run("ask", "--json", "--state", "IL", "how much does a credential cost?")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["question"] == "how much does a credential cost?"
+    assert (out["kind"], out["faq_id"], out["state"]) == ("answer", "il-costs", "IL")
+    assert 0 < out["confidence"] <= 1 and "organization that awards the credential" in out["text"]
+
+
+def test_ask_reads_one_question_per_line_each_in_a_fresh_conversation(tmp_path):
+    result = run("ask", "--json", stdin="I'm in Illinois\nwhat is an IRC?\n\nwhat is the capital of France?\n",
+                 env={"CREDBOT_INSTANCE_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["kind"] for line in lines] == ["smalltalk", "answer", "fallback"]
+    assert lines[1]["state"] is None  # the first line's state did not carry over
+    assert not (tmp_path / "credbot.sqlite3").exists()  # ask needs no database
+
+
+def test_chat_is_an_interactive_conversation(tmp_path):
+    result = run("chat", stdin="hello\nwhat is ServSafe?\nwho issues it?\nquit\n", env={"CREDBOT_INSTANCE_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "National Restaurant Association" in result.stdout.split("who issues")[-1] if "who issues" in result.stdout \
+        else "National Restaurant Association" in result.stdout
+    assert result.stdout.count("bot> ") == 3

@@ -1,0 +1,60 @@
+"""Multi-turn behaviour through the entry point every channel uses (Bot.handle)."""
+from bot.sessions import MemorySessionStore
+
+
+def test_follow_up_what_about_illinois_repeats_the_question_for_the_other_state(bot):
+    first = bot.handle("Why should students earn credentials in Ohio?", "s")
+    assert (first.kind, first.faq_id, first.state) == ("answer", "oh-why-earn", "OH")
+    second = bot.handle("what about Illinois?", "s")
+    assert (second.kind, second.faq_id, second.state) == ("answer", "il-why-earn", "IL")
+
+
+def test_sessions_are_separate(bot):
+    bot.handle("I'm in Illinois", "parent-1")
+    assert bot.handle("what is an IRC?", "parent-2", state="OH").faq_id == "oh-what-is-credential"
+    assert bot.handle("what is an IRC?", "parent-1").faq_id == "il-what-is-credential"
+
+
+def test_a_session_ends_after_the_idle_time():
+    now = [1000.0]
+    store = MemorySessionStore(ttl_seconds=60, clock=lambda: now[0])
+    session = store.get("k")
+    session.state = "OH"
+    store.save(session)
+    now[0] += 30
+    assert store.get("k").state == "OH"
+    now[0] += 61
+    assert store.get("k").state is None
+
+
+def test_fallback_is_honest_and_offers_the_right_help_desk(bot):
+    reply = bot.handle("when is spring break?", "x", state="IL")
+    assert reply.kind == "fallback" and reply.offer_escalation
+    assert "don't know" in reply.text and "cte@isbe.net" in reply.text
+
+
+def test_without_an_escalation_service_yes_says_where_to_write(bot):
+    bot.handle("when is spring break?", "y", state="OH")
+    bot.handle("yes", "y")
+    reply = bot.handle("me@example.com", "y")
+    assert reply.kind == "fallback" and "industrycredentials@education.ohio.gov" in reply.text
+
+
+def test_credential_answer_never_invents_a_missing_value(bot):
+    reply = bot.handle("how many points is CompTIA A+ worth in Ohio?", "z")
+    assert reply.kind == "credential" and reply.credential_id == "comptia-a"
+    assert "no Ohio point value for CompTIA A+" in reply.text
+    reply = bot.handle("how many points is the Ohio driver's license worth?", "z2")
+    assert "worth 1 point in Ohio" in reply.text
+
+
+def test_general_knowledge_credentials_are_flagged(bot, kb):
+    cred = next(c for c in kb.credentials if c.confidence == "general-knowledge")
+    reply = bot.handle(f"what is {cred.name}?", "g")
+    assert reply.credential_id == cred.id and "not official" in reply.text
+
+
+def test_cost_question_goes_to_the_faq_and_points_question_to_the_catalogue(bot):
+    bot.handle("what is ServSafe?", "r")
+    assert bot.handle("how much does it cost?", "r").faq_id == "il-costs"
+    assert bot.handle("how many points is it worth?", "r").credential_id == "servsafe-food-handler"
