@@ -73,9 +73,9 @@ class Catalogue:
         self.credentials = kb.credentials
         self._names: list[tuple[str, int, Credential]] = []
         for cred in self.credentials:
-            forms = {self.key(cred.name), self.key(re.sub(r"\(.*?\)", "", cred.name))}
-            forms.update(self.key(a) for a in cred.aliases)
-            for form in forms:
+            forms = [self.key(cred.name), self.key(re.sub(r"\(.*?\)", "", cred.name))]
+            forms += [self.key(a) for a in cred.aliases]
+            for form in dict.fromkeys(forms):  # de-duplicated, in a stable order
                 if form:
                     self._names.append((form, len(form.split()), cred))
         self.issuers = sorted({c.issuer for c in self.credentials})
@@ -100,7 +100,8 @@ class Catalogue:
                         score = 100.0 if window == form else 0.0
                     else:
                         score = fuzz.ratio(window, form)
-                    if score >= NAME_CUTOFF and (cred.id not in best or score > best[cred.id].score):
+                    previous = best.get(cred.id)
+                    if score >= NAME_CUTOFF and (previous is None or (score, len(form)) > (previous.score, len(previous.matched))):
                         best[cred.id] = NameHit(cred, score, form)
         hits = sorted(best.values(), key=lambda h: (-h.score, -len(h.matched)))
         if not hits:
