@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
                                 x_host=settings.proxy_hops)
 
     limiter = Limiter(get_remote_address, app=app, default_limits=[])
+    app.extensions["credbot_limiter"] = limiter  # the limiter holds only a weak reference to itself
     CORS(app, resources={r"/api/(chat|escalations|feedback)": {"origins": list(settings.allowed_origins)}},
          methods=["POST", "OPTIONS"], allow_headers=["Content-Type", "Idempotency-Key"], supports_credentials=False)
     app.register_blueprint(bp)
