@@ -1,0 +1,78 @@
+"""Benchmark the matcher: index build time, per-question latency (p50/p99/mean), peak memory,
+for the shipped knowledge base and for a synthetic one of 10,000 entries, with and without
+the semantic signal. Prints figures; asserts nothing.  Run: python bench/matching.py [--quick]"""
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.knowledge import FaqEntry, load  # noqa: E402
+from bot.matching import Matcher  # noqa: E402
+from bot.semantic import load_embedder  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = [i["question"] for i in json.loads((ROOT / "tests/data/eval_faq.json").read_text())["in_scope"]]
+QUESTIONS += json.loads((ROOT / "tests/data/eval_faq.json").read_text())["out_of_scope"]
+
+
+def synthetic(kb, n: int) -> list[FaqEntry]:
+    rng = random.Random(7)
+    words = sorted({w for e in kb.faq for t in (e.question, e.answer, *e.alternates) for w in t.split()})
+    out = []
+    for i in range(n):
+        base = kb.faq[i % len(kb.faq)]
+        noise = lambda k: " ".join(rng.choice(words) for _ in range(k))
+        out.append(replace(base, id=f"syn-{i}", question=f"{base.question} {noise(4)}",
+                           alternates=tuple(f"{a} {noise(3)}" for a in base.alternates[:8]),
+                           answer=f"{base.answer} {noise(20)}"))
+    return out
+
+
+def measure(label: str, kb, entries, embedder) -> None:
+    started = time.perf_counter()
+    matcher = Matcher(kb, entries=entries, embedder=embedder)
+    build = time.perf_counter() - started
+    tracemalloc.start()      # peak memory of the index, measured apart from the timings
+    Matcher(kb, entries=entries, embedder=embedder)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    for q in QUESTIONS[:10]:
+        matcher.rank(q)   # warm-up
+    times = []
+    for q in QUESTIONS:
+        t = time.perf_counter()
+        matcher.rank(q, None)
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    p = lambda x: times[min(len(times) - 1, int(round(x * (len(times) - 1))))]
+    print(f"{label:<52} build {build:7.3f} s   per question: mean {statistics.mean(times):6.2f} ms  "
+          f"p50 {p(0.5):6.2f} ms  p99 {p(0.99):6.2f} ms   peak traced memory {peak / 2**20:7.1f} MiB  ({len(times)} questions)")
+
+
+def main() -> None:
+    kb = load()
+    cache = ROOT / "instance" / "cache"
+    embedder, status = load_embedder(None, cache)
+    print(status)
+    started = time.perf_counter()
+    load_embedder(None, cache)[0] and Matcher(kb, embedder=load_embedder(None, cache)[0])
+    print(f"start-up with a warm embedding cache (model load + index): {time.perf_counter() - started:.2f} s")
+    measure("shipped knowledge base, lexical only", kb, None, None)
+    if embedder:
+        measure("shipped knowledge base, lexical + semantic", kb, None, embedder)
+    big = synthetic(kb, 10_000)
+    measure("synthetic 10,000 entries, lexical only", kb, big, None)
+    if embedder and "--quick" not in sys.argv:
+        measure("synthetic 10,000 entries, lexical + semantic", kb, big, embedder)
+
+
+if __name__ == "__main__":
+    main()
