@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .catalogue import Catalogue, ListQuery
+from .escalation.mail import is_email
 from .knowledge import Credential, FaqEntry, KnowledgeBase
 from .matching import Match, Matcher
 from .reply import Choice, Reply
@@ -18,7 +19,6 @@ from .sessions import Session, SessionStore
 from .text import PLACE_WORDS, STATE_NAMES, STOPWORDS, content_words, detect_state, normalise
 
 PAGE_SIZE = 8
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
 
 def _intent(pattern: str) -> re.Pattern:
@@ -154,7 +154,7 @@ class Bot:
                 return self._small("All right, I won't send it. Ask me something else whenever you like.", session)
         elif kind == "email":
             candidate = text.strip().strip("<>").removeprefix("mailto:")
-            if EMAIL.match(candidate) and len(candidate) <= 254:
+            if is_email(candidate):
                 return self._escalate(pending["question"], session, channel, {**user, "email": candidate})
             if NO.match(n):
                 return self._small("All right, I won't send it.", session)
@@ -216,14 +216,28 @@ class Bot:
         return self._small("What email address should the help desk reply to?", session,
                            help_email=self.help_email(session.state))
 
+    def escalate(self, session_key: str, question: str, *, channel: str, user: dict, state: str | None = None,
+                 idempotency_key: str | None = None) -> dict:
+        """Pass a question, with this session's conversation, to the help desk (stored first).
+        The one path for every channel: the chat's "yes, send it" turn, the widget's form, Slack's button."""
+        session = self.sessions.get(session_key)
+        return self._submit(question, session, channel, user, state or session.state, idempotency_key)
+
+    def _submit(self, question: str, session: Session, channel: str, user: dict, state: str | None,
+                idempotency_key: str | None = None) -> dict:
+        if self.escalations is None:
+            raise RuntimeError("no escalation service is configured")
+        return self.escalations.submit(question=question, conversation=list(session.history), state=state,
+                                       channel=channel, reply_to=user.get("email"), slack_user=user.get("slack_user"),
+                                       slack_channel=user.get("slack_channel"), session_id=session.key,
+                                       idempotency_key=idempotency_key)
+
     def _escalate(self, question: str, session: Session, channel: str, user: dict) -> Reply:
         email = self.help_email(session.state)
         if self.escalations is None:
             return Reply(kind="fallback", text=f"I can't send messages from here. Please email your question to {email}.",
                          state=session.state, help_email=email)
-        record = self.escalations.submit(question=question, conversation=list(session.history), state=session.state,
-                                         channel=channel, reply_to=user.get("email"), slack_user=user.get("slack_user"),
-                                         slack_channel=user.get("slack_channel"), session_id=session.key)
+        record = self._submit(question, session, channel, user, session.state)
         session.unanswered = None
         who = f" They will reply to {user['email']}." if user.get("email") else ""
         return Reply(kind="escalated", text=f"Thank you. I've passed your question to the help desk at {record['to']}.{who}",
@@ -397,7 +411,7 @@ class Bot:
     # ---- credentials ----------------------------------------------------------------------
     def _credential_choices(self, hits, text: str, session: Session) -> Reply:
         creds = [h.credential for h in hits[:PAGE_SIZE]]
-        return self._page(f"credentials matching “{text}”", creds, 0, session, all_ids=[c.id for c in creds])
+        return self._page(f"credentials matching “{text}”", creds, 0, session)
 
     def _credential(self, cred: Credential, n: str, session: Session) -> Reply:
         session.last_credential_id = cred.id
@@ -462,10 +476,9 @@ class Bot:
                          state=session.state, official=False)
         return self._page(title, creds, 0, session)
 
-    def _page(self, title: str, creds: list[Credential], offset: int, session: Session,
-              all_ids: list[str] | None = None) -> Reply:
+    def _page(self, title: str, creds: list[Credential], offset: int, session: Session) -> Reply:
         if offset == 0:
-            session.last_list = {"title": title, "ids": all_ids or [c.id for c in creds], "offset": 0}
+            session.last_list = {"title": title, "ids": [c.id for c in creds], "offset": 0}
         page = creds[offset:offset + PAGE_SIZE]
         end = offset + len(page)
         session.last_list["offset"] = end

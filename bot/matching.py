@@ -101,10 +101,8 @@ class Matcher:
                                         preprocessor=lambda s: " ".join(content_words(s)))
         self.char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                         preprocessor=lambda s: " ".join(content_words(s)))
-        self.word_matrix = self.word_vec.fit_transform(canon).T.tocsr().astype(np.float32)
-        self.char_matrix = self.char_vec.fit_transform(canon).T.tocsr().astype(np.float32)
-        self.word_matrix = self.word_matrix.T.tocsr()
-        self.char_matrix = self.char_matrix.T.tocsr()
+        self.word_matrix = self.word_vec.fit_transform(canon).tocsr().astype(np.float32)   # rows x terms
+        self.char_matrix = self.char_vec.fit_transform(canon).tocsr().astype(np.float32)
 
         # Per-entry vocabulary (canonical content words of all its fields) and word IDF.
         n = len(self.entries)

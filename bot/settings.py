@@ -115,8 +115,7 @@ class Settings:
             raise SettingsError("SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN "
                                 "(Socket Mode) is missing")
         if (self.slack_signing_secret or self.slack_app_token) and not self.slack_bot_token:
-            missing = "SLACK_BOT_TOKEN"
-            raise SettingsError(f"Slack is half configured: {missing} is missing")
+            raise SettingsError("Slack is half configured: SLACK_BOT_TOKEN is missing")
 
     @property
     def slack_enabled(self) -> bool:

@@ -10,6 +10,9 @@ _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": 
 _NON_WORD = re.compile(r"[^a-z0-9+#']+")
 _APOSTROPHE = re.compile(r"'(s|re|ve|ll|d|m|t)\b|'")
 
+# Control characters other than tab, newline and carriage return: refused in messages.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 STOPWORDS = frozenset("""
 a about above after again am an and any are aren as at be because been before being below between both but by
 can could did do does doing don down during each few for from further had has have having he her here hers herself

@@ -9,9 +9,9 @@ from flask import Blueprint, current_app, jsonify, render_template, request, sen
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError, field_validator
 
 from ..escalation import EmailValidationError, validate_email
+from ..text import CONTROL_CHARS
 
 bp = Blueprint("web", __name__)
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SESSION_ID = r"^[A-Za-z0-9_-]{8,100}$"
 
 
@@ -22,7 +22,7 @@ class ApiError(Exception):
 
 
 def _no_control(value: str) -> str:
-    if CONTROL.search(value):
+    if CONTROL_CHARS.search(value):
         raise ValueError("must not contain control characters")
     return value
 
@@ -99,13 +99,11 @@ def escalate():
     svc = services()
     if svc.escalations is None:
         raise ApiError(503, "escalation is not available on this server")
-    session = svc.bot.sessions.get(f"web:{body.session_id}")
     key = request.headers.get("Idempotency-Key")
     if key is not None and not re.fullmatch(r"[\x21-\x7e]{1,200}", key):
         raise ApiError(400, "Idempotency-Key: 1-200 visible ASCII characters", "Idempotency-Key")
-    record = svc.escalations.submit(question=body.question.strip(), conversation=list(session.history),
-                                    state=body.state or session.state, channel="web", reply_to=email,
-                                    session_id=body.session_id, idempotency_key=f"web:{key}" if key else None)
+    record = svc.bot.escalate(f"web:{body.session_id}", body.question.strip(), channel="web", user={"email": email},
+                              state=body.state, idempotency_key=f"web:{key}" if key else None)
     return jsonify({"id": record["id"], "status": record["status"], "to": record["to"],
                     "created": record["created"]}), 201
 

@@ -29,6 +29,14 @@ def validate_email(value: str) -> str:
     return value
 
 
+def is_email(value: str) -> bool:
+    try:
+        validate_email(value)
+        return True
+    except EmailValidationError:
+        return False
+
+
 def _one_line(text: str, limit: int) -> str:
     flat = " ".join(_CONTROL.sub(" ", text or "").split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
+from ..text import CONTROL_CHARS
 from .mail import validate_email
 from .store import Store
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 CHANNELS = ("web", "slack", "cli")
 
 
@@ -27,7 +26,7 @@ class EscalationService:
             raise ValueError(f"unknown channel {channel!r}")
         if reply_to is not None:
             reply_to = validate_email(reply_to)
-        question = _CONTROL.sub(" ", question).strip()
+        question = CONTROL_CHARS.sub(" ", question).strip()
         if not question:
             raise ValueError("the question is empty")
         if idempotency_key is None:
