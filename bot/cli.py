@@ -90,6 +90,19 @@ def cmd_serve(args) -> int:
     return serve(_settings(args))
 
 
+def cmd_slack_socket(args) -> int:
+    settings = _settings(args)
+    if not (settings.slack_bot_token and settings.slack_app_token):
+        print("credbot: Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN", file=sys.stderr)
+        return 2
+    from . import build_services
+    from .channels.slack import run_socket_mode
+    logging.getLogger().setLevel(logging.INFO)
+    services = build_services(settings, start_worker=True)
+    run_socket_mode(services)
+    return 0
+
+
 def cmd_escalations(args) -> int:
     services = _services(args, with_store=True)
     store = services.store
@@ -154,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", action="store_true", help="also run without the semantic signal")
     p.set_defaults(func=cmd_eval)
     sub.add_parser("serve", help="run the web app (and Slack, if configured) with waitress").set_defaults(func=cmd_serve)
+    sub.add_parser("slack-socket", help="connect to Slack in Socket Mode (no public URL needed)").set_defaults(func=cmd_slack_socket)
     p = sub.add_parser("escalations", help="list, show, retry, deliver or export escalations")
     p.add_argument("action", choices=["list", "show", "retry", "deliver", "export"])
     p.add_argument("id", nargs="?", type=int)

@@ -42,14 +42,17 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     for endpoint in ("web.chat", "web.escalate", "web.feedback"):
         app.view_functions[endpoint] = limiter.limit(settings.rate_limit)(app.view_functions[endpoint])
 
-    # The Slack channel (issue 6) is not built yet: the route answers clearly instead of a bare 404.
-    if settings.slack_enabled:
-        log.warning("Slack tokens are set, but this version has no Slack channel yet; the web chat runs alone")
+    if settings.slack_enabled and settings.slack_signing_secret:
+        from .channels.slack import mount_slack
+        mount_slack(app, services, limiter, process_before_response=app.config.get("SLACK_PROCESS_BEFORE_RESPONSE", False))
+    else:
+        if settings.slack_enabled:
+            log.info("Slack runs in Socket Mode (credbot slack-socket); /slack/events is off")
 
-    @app.route("/slack/events", methods=["POST"])
-    def slack_off():
-        return jsonify({"error": "Slack is not available on this server yet"}), 404
-    limiter.exempt(slack_off)
+        @app.route("/slack/events", methods=["POST"])
+        def slack_off():
+            return jsonify({"error": "Slack is not configured on this server (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"}), 404
+        limiter.exempt(slack_off)
 
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
@@ -88,7 +91,9 @@ def serve(settings: Settings) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     services = build_services(settings, start_worker=True)
     app = create_app(services=services)
-    log.info("credbot on http://%s:%s/  (Slack off; %s)", settings.host, settings.port, services.semantic_status)
+    slack = ("on at /slack/events" if settings.slack_enabled and settings.slack_signing_secret
+             else "off (no Slack tokens: web chat only)" if not settings.slack_enabled else "Socket Mode only")
+    log.info("credbot on http://%s:%s/  (Slack %s; %s)", settings.host, settings.port, slack, services.semantic_status)
     try:
         waitress_serve(app, host=settings.host, port=settings.port, threads=8, ident="credbot")
     finally:

@@ -64,6 +64,13 @@ slack_events = sa.Table(
 )
 
 
+slack_channel_states = sa.Table(
+    "slack_channel_states", metadata,
+    sa.Column("channel_id", sa.String(64), primary_key=True),
+    sa.Column("state", sa.String(2), nullable=False),
+)
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -219,3 +226,14 @@ class Store:
             return True
         except IntegrityError:
             return False
+
+    def channel_state(self, channel_id: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(slack_channel_states.c.state)
+                                .where(slack_channel_states.c.channel_id == channel_id)).scalar()
+
+    def set_channel_state(self, channel_id: str, state: str) -> None:
+        with self.engine.begin() as conn:
+            if conn.execute(slack_channel_states.update().where(slack_channel_states.c.channel_id == channel_id)
+                            .values(state=state)).rowcount == 0:
+                conn.execute(slack_channel_states.insert().values(channel_id=channel_id, state=state))
