@@ -19,8 +19,8 @@ __all__ = ["Bot", "KnowledgeError", "Reply", "Services", "Settings", "build_bot"
 log = logging.getLogger("credbot")
 
 # Tuned with `credbot eval` (see README, "Evaluation").
-LEXICAL_THRESHOLDS = Thresholds(answer=0.33, clarify=0.25)
-SEMANTIC_THRESHOLDS = Thresholds(answer=0.36, clarify=0.28)
+LEXICAL_THRESHOLDS = Thresholds(answer=0.33, clarify=0.18)
+SEMANTIC_THRESHOLDS = Thresholds(answer=0.30, clarify=0.24)
 
 
 @dataclass

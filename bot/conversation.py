@@ -52,10 +52,10 @@ NAMED_THING = re.compile(r"^(what is|what s|whats|tell me about|who issues|who o
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float = 0.40     # at or above: answer
-    clarify: float = 0.28    # between clarify and answer (or two close answers): ask which
-    margin: float = 0.04     # two matches closer than this are "close"...
-    sure: float = 0.60       # ...unless the best is at least this confident
+    answer: float = 0.30     # at or above: answer
+    clarify: float = 0.24    # between clarify and answer (or two close answers): ask which
+    margin: float = 0.02     # two matches closer than this are "close"...
+    sure: float = 0.45       # ...unless the best is at least this confident
     twin: float = 0.85       # unknown state: the other state's twin within this share is shown too
 
 

@@ -29,7 +29,10 @@ FIELD_WEIGHTS = {"question": 1.0, "alternate": 1.0, "keywords": 0.75, "answer": 
 OTHER_STATE_FACTOR = 0.6  # an entry of the other state still answers, but loses to the user's state
 # Canonical words that say a question is about credentials at all. A question holding one
 # needs less of its wording covered by an entry: parents wrap real questions in chat.
-DOMAIN_ANCHORS = frozenset({"credential", "certified", "cte", "industry", "recognized"})
+# Matched on the words as typed (before synonyms): "license" and "certificate" are credentials too,
+# but "birth certificate" or "teaching license" are not questions about IRCs.
+DOMAIN_ANCHORS = frozenset({"credential", "credentials", "certification", "certifications", "certified", "cert", "certs",
+                            "irc", "ircs", "cte", "industry", "recognized", "recognised"})
 
 
 QUESTION_WORDS = ("where", "what", "when", "which", "does", "much", "many", "have", "who", "why", "how")
@@ -39,8 +42,9 @@ QUESTION_WORDS = ("where", "what", "when", "which", "does", "much", "many", "hav
 class Weights:
     word: float = 0.55
     char: float = 0.45
-    semantic: float = 0.5       # share of the similarity taken by the semantic signal when it is on
-    coverage_power: float = 1.0
+    semantic: float = 0.7       # share of the similarity taken by the semantic signal when it is on
+    coverage_power: float = 0.75
+    top_k: int = 2              # an entry scores the mean of its k best phrasings: one lucky alternate is not enough
 
 
 @dataclass
@@ -58,8 +62,9 @@ class Match:
 
 @dataclass
 class Analysis:
-    """What the matcher made of a question: its canonical text and content words."""
+    """What the matcher made of a question: its spelling-corrected and canonical text, content words."""
     text: str
+    corrected: str
     canonical: str
     words: list[str] = field(default_factory=list)
 
@@ -95,6 +100,14 @@ class Matcher:
 
         canon = [self.canonical(t) for t in rows]
         self.rows, self.owners = rows, np.array(owners)
+        # (entries x most rows) table of row indices, padded with an index whose score is -inf,
+        # so per-entry aggregation is one fancy-indexing step instead of a Python loop.
+        width = max(np.bincount(owners))
+        self._row_table = np.full((len(self.entries), width), len(rows), dtype=np.int64)
+        fill = np.zeros(len(self.entries), dtype=np.int64)
+        for row, owner in enumerate(owners):
+            self._row_table[owner, fill[owner]] = row
+            fill[owner] += 1
         self.field_weight = np.array(field_weight, dtype=np.float32)
         self.word_vec = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
                                         token_pattern=r"(?u)\b[\w+#]+\b",
@@ -142,20 +155,28 @@ class Matcher:
         return self.kb.synonyms.apply(normalise(text))
 
     def analyse(self, text: str) -> Analysis:
-        canonical = self.kb.synonyms.apply(self.correct_spelling(normalise(text)))
-        return Analysis(text=text, canonical=canonical, words=content_words(canonical))
+        corrected = self.correct_spelling(normalise(text))
+        canonical = self.kb.synonyms.apply(corrected)
+        return Analysis(text=text, corrected=corrected, canonical=canonical, words=content_words(canonical))
 
     # ---- scoring -----------------------------------------------------------------------
-    def coverage(self, words: list[str], entry_index: int) -> float:
+    def coverage(self, words: list[str], entry_index: int, anchored: bool = False) -> float:
         if not words:
             return 0.0
         vocab = self.entry_vocab[entry_index]
         total = sum(self.idf.get(w, self.unknown_idf) for w in words)
         known = sum(self.idf[w] for w in words if w in vocab)
         share = known / total
-        if any(w in DOMAIN_ANCHORS for w in words):
+        if anchored:
             share = 0.5 + 0.5 * share
         return share
+
+    def _per_entry(self, row_scores: np.ndarray) -> np.ndarray:
+        """Each entry's score: the mean of its top_k row scores."""
+        padded = np.append(row_scores.astype(np.float32), np.float32(-np.inf))[self._row_table]
+        k = self.weights.top_k
+        best = -np.partition(-padded, k - 1, axis=1)[:, :k] if k > 1 else padded.max(axis=1, keepdims=True)
+        return best.mean(axis=1)
 
     def rank(self, text: str, state: str | None = None, limit: int = 5,
              semantic: bool = True) -> tuple[Analysis, list[Match]]:
@@ -167,24 +188,21 @@ class Matcher:
         row_word = (self.word_matrix @ self.word_vec.transform([q]).T).toarray().ravel()
         row_char = (self.char_matrix @ self.char_vec.transform([q]).T).toarray().ravel()
         row_lex = (self.weights.word * row_word + self.weights.char * row_char) * self.field_weight
-        n = len(self.entries)
-        lex = np.zeros(n, dtype=np.float32)
-        np.maximum.at(lex, self.owners, row_lex)
+        lex = self._per_entry(row_lex)
         sem = None
         similarity = lex
         if semantic and self.row_embeddings is not None:
-            qv = self.embedder.embed([text])[0]
-            row_sem = (self.row_embeddings @ qv) * self.field_weight
-            sem = np.full(n, -1.0, dtype=np.float32)
-            np.maximum.at(sem, self.owners, row_sem)
+            qv = self.embedder.embed([analysis.corrected])[0]   # typos corrected: the model knows no "credentail"
+            sem = self._per_entry((self.row_embeddings @ qv) * self.field_weight)
             w = self.weights.semantic
             similarity = (1 - w) * lex + w * np.clip(sem, 0, 1)
         if state:
             similarity = np.where(self.state_of == state, similarity, similarity * OTHER_STATE_FACTOR)
         order = np.argsort(-similarity)[: max(limit, 2) * 2]
+        anchored = any(w in DOMAIN_ANCHORS for w in analysis.corrected.split())
         matches = []
         for i in order:
-            cov = self.coverage(analysis.words, int(i))
+            cov = self.coverage(analysis.words, int(i), anchored)
             score = float(min(1.0, similarity[i] * cov ** self.weights.coverage_power))
             matches.append(Match(self.entries[i], score, float(similarity[i]), cov,
                                  None if sem is None else float(sem[i])))
