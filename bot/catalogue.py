@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from .knowledge import Credential, KnowledgeBase
 from .text import normalise
@@ -79,7 +80,17 @@ class Catalogue:
                 if form:
                     self._names.append((form, len(form.split()), cred))
         self.issuers = sorted({c.issuer for c in self.credentials})
+        self._issuer_keys = [(normalise(i.split(" (")[0]), i) for i in self.issuers if len(i) > 3]
         self.vocabulary = {w for form, _, _ in self._names for w in form.split()}
+        self._short: dict[str, list[tuple[str, Credential]]] = {}
+        self._long: list[tuple[str, Credential]] = []
+        for form, _, cred in self._names:
+            if len(form) <= 4:
+                self._short.setdefault(form, []).append((form, cred))
+            else:
+                self._long.append((form, cred))
+        self._long_forms = [form for form, _ in self._long]
+        self._widest = max((size for _, size, _ in self._names), default=1)
 
     @staticmethod
     def key(text: str) -> str:
@@ -88,21 +99,30 @@ class Catalogue:
         return " ".join(w for w in normalise(text).split() if w not in GENERIC)
 
     def find_names(self, text: str) -> list[NameHit]:
-        """Credentials the text names, best first (several when a name is ambiguous)."""
+        """Credentials the text names, best first (several when a name is ambiguous).
+        Every run of 1..n+1 words of the question is compared with every name and alias of
+        n words: short ones (<= 4 letters, "CNA", "EMT") must match exactly, longer ones
+        within rapidfuzz ratio NAME_CUTOFF (typos), all at once in rapidfuzz's cdist."""
         words = self.key(text).split()
+        windows = list(dict.fromkeys(" ".join(words[i:i + w]) for w in range(1, self._widest + 2)
+                                     for i in range(0, max(1, len(words) - w + 1))))
         best: dict[str, NameHit] = {}
-        for form, size, cred in self._names:
-            short = len(form) <= 4
-            for width in {size, size + 1, max(1, size - 1)}:
-                for start in range(0, max(1, len(words) - width + 1)):
-                    window = " ".join(words[start:start + width])
-                    if short:
-                        score = 100.0 if window == form else 0.0
-                    else:
-                        score = fuzz.ratio(window, form)
-                    previous = best.get(cred.id)
-                    if score >= NAME_CUTOFF and (previous is None or (score, len(form)) > (previous.score, len(previous.matched))):
-                        best[cred.id] = NameHit(cred, score, form)
+
+        def consider(cred: Credential, score: float, form: str) -> None:
+            previous = best.get(cred.id)
+            if previous is None or (score, len(form)) > (previous.score, len(previous.matched)):
+                best[cred.id] = NameHit(cred, score, form)
+
+        for window in windows:
+            for form, cred in self._short.get(window, ()):
+                consider(cred, 100.0, form)
+        if windows and self._long_forms:
+            scores = process.cdist(windows, self._long_forms, scorer=fuzz.ratio, score_cutoff=NAME_CUTOFF, workers=1)
+            for w, f in zip(*np.nonzero(scores)):
+                form, cred = self._long[f]
+                size = len(form.split())
+                if abs(len(windows[w].split()) - size) <= 1:
+                    consider(cred, float(scores[w, f]), form)
         hits = sorted(best.values(), key=lambda h: (-h.score, -len(h.matched)))
         if not hits:
             return []
@@ -119,7 +139,7 @@ class Catalogue:
         points = None
         if m:
             points = _WORD_NUMBERS.get(m.group(1)) or int(m.group(1))
-        issuer = next((i for i in self.issuers if len(i) > 3 and normalise(i.split(" (")[0]) in folded), None)
+        issuer = next((i for key, i in self._issuer_keys if key in folded), None)
         if field is None and points is None and issuer is None:
             return None
         return ListQuery(field=field, points=points, issuer=issuer, state=state if re.search(r"\blist\b", folded) else None)

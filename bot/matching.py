@@ -14,6 +14,7 @@ synonyms are rewritten to canonical words before any of this.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -35,6 +36,8 @@ DOMAIN_ANCHORS = frozenset({"credential", "credentials", "certification", "certi
                             "irc", "ircs", "cte", "industry", "recognized", "recognised"})
 
 
+CANDIDATES = 10   # entries scored in full (coverage) per question, from the best similarities
+
 QUESTION_WORDS = ("where", "what", "when", "which", "does", "much", "many", "have", "who", "why", "how")
 
 
@@ -47,7 +50,7 @@ class Weights:
     top_k: int = 2              # an entry scores the mean of its k best phrasings: one lucky alternate is not enough
 
 
-@dataclass
+@dataclass(frozen=True)
 class Match:
     entry: FaqEntry
     score: float            # confidence in [0, 1]
@@ -71,11 +74,12 @@ class Analysis:
 
 class Matcher:
     def __init__(self, kb: KnowledgeBase, entries: list[FaqEntry] | None = None,
-                 weights: Weights = Weights(), embedder=None):
+                 weights: Weights = Weights(), embedder=None, cache_size: int = 4096):
         self.kb = kb
         self.entries = list(entries if entries is not None else kb.faq)
         self.weights = weights
         self.embedder = embedder
+        self._ranked = functools.lru_cache(maxsize=cache_size)(self._rank)
         self._build()
 
     # ---- index -------------------------------------------------------------------------
@@ -114,8 +118,9 @@ class Matcher:
                                         preprocessor=lambda s: " ".join(content_words(s)))
         self.char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                         preprocessor=lambda s: " ".join(content_words(s)))
-        self.word_matrix = self.word_vec.fit_transform(canon).tocsr().astype(np.float32)   # rows x terms
-        self.char_matrix = self.char_vec.fit_transform(canon).tocsr().astype(np.float32)
+        # rows x terms, by column: a question touches only its own terms' columns
+        self.word_matrix = self.word_vec.fit_transform(canon).tocsc().astype(np.float32)
+        self.char_matrix = self.char_vec.fit_transform(canon).tocsc().astype(np.float32)
 
         # Per-entry vocabulary (canonical content words of all its fields) and word IDF.
         n = len(self.entries)
@@ -171,6 +176,14 @@ class Matcher:
             share = 0.5 + 0.5 * share
         return share
 
+    @staticmethod
+    def _cosines(matrix, query) -> np.ndarray:
+        """Cosine of every row with the (unit-length) query: only the query's own columns are read."""
+        query = query.tocsr()
+        if query.nnz == 0:
+            return np.zeros(matrix.shape[0], dtype=np.float32)
+        return np.asarray(matrix[:, query.indices] @ query.data.astype(np.float32)).ravel()
+
     def _per_entry(self, row_scores: np.ndarray) -> np.ndarray:
         """Each entry's score: the mean of its top_k row scores."""
         padded = np.append(row_scores.astype(np.float32), np.float32(-np.inf))[self._row_table]
@@ -180,31 +193,37 @@ class Matcher:
 
     def rank(self, text: str, state: str | None = None, limit: int = 5,
              semantic: bool = True) -> tuple[Analysis, list[Match]]:
+        """The best entries for a question, best first. Results are cached by the corrected
+        question and the state (parents ask the same questions): a repeat costs microseconds."""
         analysis = self.analyse(text)
         state = state or detect_state(text)
         if not analysis.words:
             return analysis, []
-        q = " ".join(analysis.words)
-        row_word = (self.word_matrix @ self.word_vec.transform([q]).T).toarray().ravel()
-        row_char = (self.char_matrix @ self.char_vec.transform([q]).T).toarray().ravel()
+        return analysis, list(self._ranked(analysis.corrected, tuple(analysis.words), state, semantic)[:limit])
+
+    def _rank(self, corrected: str, words: tuple[str, ...], state: str | None, semantic: bool) -> tuple[Match, ...]:
+        """Up to CANDIDATES entries, best first (``words`` are ``corrected``'s content words)."""
+        q = " ".join(words)
+        row_word = self._cosines(self.word_matrix, self.word_vec.transform([q]))
+        row_char = self._cosines(self.char_matrix, self.char_vec.transform([q]))
         row_lex = (self.weights.word * row_word + self.weights.char * row_char) * self.field_weight
         lex = self._per_entry(row_lex)
         sem = None
         similarity = lex
         if semantic and self.row_embeddings is not None:
-            qv = self.embedder.embed([analysis.corrected])[0]   # typos corrected: the model knows no "credentail"
+            qv = self.embedder.embed([corrected])[0]   # typos corrected: the model knows no "credentail"
             sem = self._per_entry((self.row_embeddings @ qv) * self.field_weight)
             w = self.weights.semantic
             similarity = (1 - w) * lex + w * np.clip(sem, 0, 1)
         if state:
             similarity = np.where(self.state_of == state, similarity, similarity * OTHER_STATE_FACTOR)
-        order = np.argsort(-similarity)[: max(limit, 2) * 2]
-        anchored = any(w in DOMAIN_ANCHORS for w in analysis.corrected.split())
+        order = np.argsort(-similarity)[:CANDIDATES]
+        anchored = any(w in DOMAIN_ANCHORS for w in corrected.split())
         matches = []
         for i in order:
-            cov = self.coverage(analysis.words, int(i), anchored)
+            cov = self.coverage(list(words), int(i), anchored)
             score = float(min(1.0, similarity[i] * cov ** self.weights.coverage_power))
             matches.append(Match(self.entries[i], score, float(similarity[i]), cov,
                                  None if sem is None else float(sem[i])))
         matches.sort(key=lambda m: -m.score)
-        return analysis, matches[:limit]
+        return tuple(matches)

@@ -1,7 +1,7 @@
 """The one reply contract every channel renders."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 KINDS = ("answer", "credential", "clarify", "smalltalk", "fallback", "escalated")
 
@@ -34,6 +34,7 @@ class Reply:
             raise ValueError(f"unknown reply kind {self.kind!r}")
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}   # shallow: asdict deep-copies
+        data["choices"] = [{"label": c.label, "value": c.value} for c in self.choices]
         data["confidence"] = round(float(self.confidence), 4)
         return data

@@ -87,7 +87,10 @@ def create_app(test_config: dict | None = None, services: Services | None = None
 
 def serve(settings: Settings) -> int:
     """Production serving: waitress, one process with threads (SQLite, in-memory limits and index)."""
+    from threadpoolctl import threadpool_limits
     from waitress import serve as waitress_serve
+    # Requests already run on several threads: one BLAS thread each avoids oversubscribing the cores.
+    threadpool_limits(1)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     services = build_services(settings, start_worker=True)
     app = create_app(services=services)
