@@ -20,7 +20,7 @@ log = logging.getLogger("credbot")
 
 # Tuned with `credbot eval` (see README, "Evaluation").
 LEXICAL_THRESHOLDS = Thresholds(answer=0.33, clarify=0.18)
-SEMANTIC_THRESHOLDS = Thresholds(answer=0.30, clarify=0.24)
+SEMANTIC_THRESHOLDS = Thresholds(answer=0.30, clarify=0.27)
 
 
 @dataclass

@@ -7,6 +7,7 @@ one Reply. Channels only turn their input into a message and render the Reply.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -40,12 +41,13 @@ STATE_ONLY = _intent(r"((i|we|i m|im|we re|were|i am|we are|i live|we live|i wor
 WHAT_ABOUT = re.compile(r"^(what|how) about (in )?|^and (in )?|^(same|what) for (in )?|^in ")
 ORDINALS = {"1": 0, "first": 0, "one": 0, "2": 1, "second": 1, "two": 1, "3": 2, "third": 2, "three": 2}
 ASPECT_POINTS = re.compile(r"\bpoints?\b|\bworth\b")
+ASKS_POINTS = re.compile(r"\bhow many points\b|\bpoints? (is|are) .*\bworth\b|\bpoint value\b|\bworth in ohio\b")
 ASPECT_ISSUER = re.compile(r"\b(who|which (organization|company))\b.*\b(issue[sd]?|offer[sd]?|award[sd]?|give[sn]?|run[s]?|grant[s]?|provide[sd]?)\b|\bissuer\b")
 ASPECT_LIST = re.compile(r"\bon (the |ohio s |illinois s |ohio |illinois |state |isbe )*list\b|\bapproved\b|\bcount[s]? in\b")
 GENERIC_NAME_WORDS = frozenset("""industry recognized credential certified certification certificate cert license
 irc this that it they one state list new""".split())
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one)\b")
-NAMED_THING = re.compile(r"^(what is|what s|whats|tell me about|who issues|who offers|who awards|who gives|how many points is|"
+NAMED_THING = re.compile(r"^(what is|what s|whats|what(?= (an?|the) )|tell me about|who issues|who offers|who awards|who gives|how many points is|"
                          r"how many points are|is)"
                          r" (an? |the )?(?P<name>.+?)( worth.*| on (the|ohio s|illinois s) .*)?$")
 
@@ -53,16 +55,16 @@ NAMED_THING = re.compile(r"^(what is|what s|whats|tell me about|who issues|who o
 @dataclass(frozen=True)
 class Thresholds:
     answer: float = 0.30     # at or above: answer
-    clarify: float = 0.24    # between clarify and answer (or two close answers): ask which
+    clarify: float = 0.27    # between clarify and answer (or two close answers): ask which
     margin: float = 0.02     # two matches closer than this are "close"...
     sure: float = 0.45       # ...unless the best is at least this confident
-    twin: float = 0.85       # unknown state: the other state's twin within this share is shown too
+    twin: float = 0.75       # unknown state: the other state's answer within this share of the best is shown too
 
 
 class Bot:
     def __init__(self, kb: KnowledgeBase, matcher: Matcher, sessions: SessionStore,
                  thresholds: Thresholds = Thresholds(), help_emails: dict | None = None,
-                 escalations=None, recorder=None, semantic_status: str = ""):
+                 escalations=None, recorder=None, semantic_status: str = "", today=dt.date.today):
         self.kb = kb
         self.matcher = matcher
         self.catalogue = Catalogue(kb)
@@ -73,6 +75,7 @@ class Bot:
         self.escalations = escalations   # an EscalationService, or None (CLI without a database)
         self.recorder = recorder         # records unanswered questions, or None
         self.semantic_status = semantic_status
+        self.today = today               # for the staleness guard of supplementary entries
 
     # ---- entry points ------------------------------------------------------------------
     def handle(self, message: str, session_key: str, *, state: str | None = None,
@@ -261,31 +264,48 @@ class Bot:
 
     # ---- questions -----------------------------------------------------------------------
     def _question(self, text: str, session: Session) -> Reply:
+        """Route a question to the catalogue or the FAQ. A question that asks the catalogue's
+        kind of thing (what is X, who issues X, X's points, is X on a list, show me ... credentials)
+        goes to the catalogue; otherwise a confident FAQ answer wins over a mere mention of a
+        credential ("what WorkKeys score is needed?" is about graduation rules, not about WorkKeys)."""
         n = normalise(text)
         hits = self.catalogue.find_names(text)
-        list_query = self.catalogue.parse_list_query(text, session.state)
         unknown = self._unknown_credential_name(n, hits)
         if unknown:
             return self._not_in_catalogue(unknown, hits, session)
-        if hits:
+        _, matches = self.matcher.rank(text, session.state)
+        faq_confident = bool(matches) and matches[0].score >= self.thresholds.answer
+        if hits and (self._asks_catalogue(n, hits[0].matched) or not faq_confident):
             if len(hits) > 1:
                 return self._credential_choices(hits, text, session)
             return self._credential(hits[0].credential, n, session)
-        if session.last_credential_id and PRONOUN.search(n) and (ASPECT_POINTS.search(n) or ASPECT_ISSUER.search(n) or ASPECT_LIST.search(n)):
+        if session.last_credential_id and PRONOUN.search(n) and self._asks_catalogue(n, "it"):
             return self._credential(self.kb.credential_by_id[session.last_credential_id], n, session)
-        if list_query and self._is_list_request(n, list_query):
+        list_query = self.catalogue.parse_list_query(text, session.state)
+        if list_query and self._is_list_request(n, list_query, faq_confident):
             return self._list(list_query, session)
-        analysis, matches = self.matcher.rank(text, session.state)
         return self._faq(text, matches, session)
 
-    @staticmethod
-    def _is_list_request(n: str, query: ListQuery) -> bool:
-        if query.points is not None:
+    def _asks_catalogue(self, n: str, matched: str) -> bool:
+        """Does the question ask what the catalogue knows about the credential named ``matched``:
+        its points, issuer or list membership, what it is, or just its name?"""
+        if ASKS_POINTS.search(n) or ASPECT_ISSUER.search(n) or ASPECT_LIST.search(n):
             return True
-        asks_for_list = re.search(r"\b(show|which|are there|options|available|what credentials|what certifications)\b"
-                                  r"|\blist (of|all)\b|^list\b", n)
-        short = len(content_words(n)) <= 4 and re.search(r"\b(credentials|certifications|certs|certificates|licenses)\b", n)
-        return bool(asks_for_list or short)
+        extra = [w for w in self.catalogue.key(n).split() if w not in matched.split() and w not in STOPWORDS
+                 and w not in PLACE_WORDS and w not in GENERIC_NAME_WORDS]
+        named = NAMED_THING.match(n)
+        return len(extra) <= (1 if named else 0)  # "what is X", "X", "X in Illinois": the name is the question
+
+    @staticmethod
+    def _is_list_request(n: str, query: ListQuery, faq_confident: bool) -> bool:
+        """Explicit list words always list; otherwise a short "<field> credentials" does, unless the FAQ answers."""
+        plural = re.search(r"\b(credentials|certifications|certs|certificates|licenses)\b", n)
+        if query.points is not None and plural:
+            return True
+        if re.search(r"\b(show|which|are there|options|available|what credentials|what certifications)\b"
+                     r"|\blist (of|all)\b|^list\b", n):
+            return True
+        return bool(plural) and len(content_words(n)) <= 4 and not faq_confident
 
     def _unknown_credential_name(self, n: str, hits) -> str | None:
         """The name of a credential the question asks about that the catalogue does not have:
@@ -334,7 +354,7 @@ class Bot:
         twin = None
         if not state_known:
             twin = next((m for m in matches[1:4] if self._twins(top.entry, m.entry)
-                         and m.score >= t.twin * top.score), None)
+                         and m.score >= max(t.twin * top.score, t.answer)), None)
         return self._answer_entry(top.entry, text, session, confidence=top.score, twin=twin.entry if twin else None,
                                   matches=matches)
 
@@ -349,14 +369,16 @@ class Bot:
         session.unanswered = None
         entries = [entry] + ([twin] if twin else [])
         if twin:
-            parts = ["Ohio's and Illinois's official FAQs both answer this. Tell me your state for just one."]
+            both = "official FAQs both" if entry.official and twin.official else "sources both"
+            parts = [f"Ohio's and Illinois's {both} answer this. Tell me your state for just one."]
             for e in sorted(entries, key=lambda e: e.state != "OH"):
-                parts.append(f"{STATE_NAMES[e.state]} ({e.source.agency}) says:\n\n{e.answer}")
+                label = f"{e.source.agency} says" if e.official else "credbot's summary, not part of the official FAQ"
+                parts.append(f"{STATE_NAMES[e.state]} ({label}):\n\n{e.answer}" + self._caveat(e))
             parts.append("Sources: " + "; ".join(e.source.cite() for e in entries) + ".")
             text = "\n\n".join(parts)
         else:
             lead = self._lead_in(entry, session.state)
-            text = f"{lead}\n\n{entry.answer}\n\nSource: {entry.source.cite()}."
+            text = f"{lead}\n\n{entry.answer}{self._caveat(entry)}\n\nSource: {entry.source.cite()}."
         followups = self._followups(entry)
         return Reply(kind="answer", text=text, confidence=confidence,
                      state=session.state or (None if twin else entry.state),
@@ -365,9 +387,21 @@ class Bot:
                      or [{"id": entry.id, "type": "faq", "score": round(confidence, 4)}],
                      suggestions=followups, official=entry.official)
 
+    def _caveat(self, entry: FaqEntry) -> str:
+        """The staleness guard: a supplementary answer past its review date says it may have changed."""
+        if entry.review_by and entry.review_by < self.today():
+            return (f"\n\nThis summary was due for review on {entry.review_by:%B %-d, %Y} and may have changed. "
+                    f"Please check with {entry.help_email}.")
+        return ""
+
     @staticmethod
     def _lead_in(entry: FaqEntry, state: str | None) -> str:
         name = STATE_NAMES[entry.state]
+        if not entry.official:
+            other = (f"{STATE_NAMES[state]}'s official FAQ doesn't cover this. "
+                     if state and state != entry.state else "")
+            return (f"{other}This is not part of the official FAQ: it is credbot's summary, for {name}, of "
+                    f"{entry.source.agency}, “{entry.source.title}”.")
         if state and state != entry.state:
             return (f"{STATE_NAMES[state]}'s FAQ doesn't cover this, but {name}'s does. "
                     f"The {entry.source.agency} answers “{entry.question}”:")

@@ -103,7 +103,7 @@ def evaluate_conversations(bot, data: dict) -> tuple[float, float, int, list[str
 def load_sets(folder: Path | str | None = None) -> dict:
     folder = Path(folder or DEFAULT_DATA)
     return {name: json.loads((folder / f"eval_{name}.json").read_text(encoding="utf-8"))
-            for name in ("faq", "credentials", "conversations", "oos_extra") if (folder / f"eval_{name}.json").is_file()}
+            for name in ("faq", "supplementary", "credentials", "conversations", "oos_extra") if (folder / f"eval_{name}.json").is_file()}
 
 
 def run(settings: Settings, sets: dict) -> dict:
@@ -115,6 +115,8 @@ def run(settings: Settings, sets: dict) -> dict:
     result = {"semantic": bot.semantic_status, "build_seconds": time.perf_counter() - started}
     if "faq" in sets:
         result["faq"] = evaluate_faq(bot, sets["faq"])
+    if "supplementary" in sets:
+        result["supplementary"] = evaluate_faq(bot, sets["supplementary"])
     if "oos_extra" in sets:
         questions = sets["oos_extra"]["out_of_scope"]
         missed = [q for q in questions if bot.handle(q, f"eval-{uuid.uuid4()}").kind != "fallback"]
@@ -140,6 +142,12 @@ def format_result(result: dict, title: str) -> str:
                   f"  false-fallback rate (in-scope)  {f.false_fallback:6.1%}",
                   f"  clarifying question (in-scope)  {f.clarified:6.1%}"]
         misses += f.misses
+    if "supplementary" in result:
+        f = result["supplementary"]
+        lines += [f"Supplementary entries: {f.n_in} questions, {f.n_oos} out-of-scope",
+                  f"  top-1 {f.top1:6.1%}   answered right {f.answered:6.1%}   out-of-scope fallback {f.oos_fallback:6.1%}"
+                  f"   false fallback {f.false_fallback:6.1%}"]
+        misses += [f"supplementary: {m}" for m in f.misses]
     if "oos_extra" in result:
         rate, n, missed = result["oos_extra"]
         lines.append(f"Near-domain out-of-scope, written after tuning: {n} questions, fallback {rate:6.1%}")

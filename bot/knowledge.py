@@ -17,7 +17,11 @@ from rapidfuzz import fuzz
 from .text import Synonyms, normalise
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
-FILES = {"faq": "faq.json", "credentials": "credentials.json", "synonyms": "synonyms.json"}
+FILES = {"faq": "faq.json", "supplementary": "supplementary.json", "credentials": "credentials.json",
+         "synonyms": "synonyms.json"}
+OPTIONAL = {"supplementary"}
+COLLECTIONS = {"faq": "entries", "supplementary": "entries", "credentials": "credentials", "synonyms": "groups"}
+SCHEMAS = {"faq": "faq", "supplementary": "faq", "credentials": "credentials", "synonyms": "synonyms"}
 NEAR_DUPLICATE = 92  # rapidfuzz token_set_ratio at or above which two same-state questions clash
 
 
@@ -28,10 +32,12 @@ class Source:
     last_modified: str | None = None
     document: str | None = None
     urls: tuple[str, ...] = ()
+    dated: str | None = None
 
     def cite(self) -> str:
-        when = f" (last modified {self.last_modified})" if self.last_modified else ""
-        return f"{self.agency}, “{self.title}”{when}"
+        when = self.dated or (f"last modified {self.last_modified}" if self.last_modified else "")
+        where = f" {'; '.join(self.urls)}" if self.urls else ""
+        return f"{self.agency}, “{self.title}”" + (f" ({when})" if when else "") + where
 
 
 @dataclass(frozen=True)
@@ -141,10 +147,10 @@ def _duplicate_ids(fname: str, items: list[dict], key: str = "id") -> list[Probl
     return problems
 
 
-def _near_duplicates(fname: str, entries: list[dict]) -> list[Problem]:
+def _near_duplicates(entries: list[tuple[str, dict]]) -> list[Problem]:
     problems = []
-    for i, a in enumerate(entries):
-        for b in entries[i + 1:]:
+    for i, (_, a) in enumerate(entries):
+        for fname, b in entries[i + 1:]:
             if a["state"] != b["state"]:
                 continue  # the two states' FAQs ask the same things on purpose
             score = fuzz.token_sort_ratio(normalise(a["question"]), normalise(b["question"]))
@@ -169,21 +175,38 @@ def check(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> 
     today = today or dt.date.today()
     docs, problems = {}, []
     for name, fname in FILES.items():
+        if name in OPTIONAL and not (directory / fname).exists():
+            continue
         doc, read_problems = _read(directory / fname)
         problems += read_problems
         if doc is None:
             continue
-        collection = {"faq": "entries", "credentials": "credentials", "synonyms": "groups"}[name]
+        collection = COLLECTIONS[name]
         key = "canonical" if name == "synonyms" else "id"
-        found = _schema_problems(fname, doc, _schema(name), collection, key)
+        found = _schema_problems(fname, doc, _schema(SCHEMAS[name]), collection, key)
         problems += found
         items = doc.get(collection) if isinstance(doc, dict) else None
         if isinstance(items, list):
             problems += _duplicate_ids(fname, items, key)
-            if name == "faq" and not found:
-                problems += _near_duplicates(fname, items) + _stale(fname, items, today)
+            if collection == "entries" and not found:
+                problems += _stale(fname, items, today)
         docs[name] = doc
+    problems += _across_entry_files(docs, problems)
     return docs, problems
+
+
+def _across_entry_files(docs: dict, problems: list[Problem]) -> list[Problem]:
+    """Ids unique and questions distinct across faq.json and supplementary.json together."""
+    if any(p.file in (FILES["faq"], FILES["supplementary"]) and not p.warning for p in problems):
+        return []
+    found, seen = [], {}
+    for name in ("faq", "supplementary"):
+        for entry in (docs.get(name) or {}).get("entries", []):
+            if entry["id"] in seen and seen[entry["id"]] != name:
+                found.append(Problem(FILES[name], entry["id"], "id", f"duplicate id: also in {FILES[seen[entry['id']]]}"))
+            seen.setdefault(entry["id"], name)
+    entries = [(FILES[name], e) for name in ("faq", "supplementary") for e in (docs.get(name) or {}).get("entries", [])]
+    return found + _near_duplicates(entries)
 
 
 def load(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> KnowledgeBase:
@@ -193,12 +216,13 @@ def load(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> K
     errors = [p for p in problems if not p.warning]
     if errors:
         raise KnowledgeError(errors)
+    entries = docs["faq"]["entries"] + docs.get("supplementary", {"entries": []})["entries"]
     faq = [FaqEntry(id=e["id"], state=e["state"], question=e["question"], answer=e["answer"],
                     alternates=tuple(e["alternates"]), keywords=tuple(e["keywords"]),
                     source=Source(**{k: tuple(v) if k == "urls" else v for k, v in e["source"].items()}),
                     help_email=e["help_email"], official=e.get("official", True),
                     review_by=dt.date.fromisoformat(e["review_by"]) if e.get("review_by") else None)
-           for e in docs["faq"]["entries"]]
+           for e in entries]
     creds = [Credential(id=c["id"], name=c["name"], aliases=tuple(c["aliases"]), issuer=c["issuer"],
                         career_fields=tuple(c["career_fields"]), states=tuple(c["states"]),
                         ohio_points=c["ohio_points"], description=c["description"],
@@ -206,6 +230,7 @@ def load(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> K
              for c in docs["credentials"]["credentials"]]
     digest = hashlib.sha256()
     for fname in FILES.values():
-        digest.update((directory / fname).read_bytes())
+        if (directory / fname).is_file():
+            digest.update((directory / fname).read_bytes())
     return KnowledgeBase(faq=faq, credentials=creds, synonyms=Synonyms(docs["synonyms"]["groups"]),
                          fingerprint=digest.hexdigest()[:16], warnings=[p for p in problems if p.warning])

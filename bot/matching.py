@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +29,7 @@ from .text import STOPWORDS, content_words, detect_state, normalise
 
 FIELD_WEIGHTS = {"question": 1.0, "alternate": 1.0, "keywords": 0.75, "answer": 0.6}
 OTHER_STATE_FACTOR = 0.6  # an entry of the other state still answers, but loses to the user's state
+SUPPLEMENTARY_FACTOR = 0.9  # where an official FAQ answer matches about as well, it wins
 # Canonical words that say a question is about credentials at all. A question holding one
 # needs less of its wording covered by an entry: parents wrap real questions in chat.
 # Matched on the words as typed (before synonyms): "license" and "certificate" are credentials too,
@@ -36,6 +38,7 @@ DOMAIN_ANCHORS = frozenset({"credential", "credentials", "certification", "certi
                             "irc", "ircs", "cte", "industry", "recognized", "recognised"})
 
 
+ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 CANDIDATES = 10   # entries scored in full (coverage) per question, from the best similarities
 
 QUESTION_WORDS = ("where", "what", "when", "which", "does", "much", "many", "have", "who", "why", "how")
@@ -70,6 +73,7 @@ class Analysis:
     corrected: str
     canonical: str
     words: list[str] = field(default_factory=list)
+    acronyms: tuple[str, ...] = ()   # unknown ALL-CAPS words (SAT, AP, FAFSA): strong signs of another topic
 
 
 class Matcher:
@@ -134,6 +138,7 @@ class Matcher:
         self.idf = {w: math.log((1 + n) / (1 + df)) + 1 for w, df in doc_freq.items()}
         self.unknown_idf = math.log(1 + n) + 1.5
         self.state_of = np.array([e.state for e in self.entries])
+        self.preference = np.array([1.0 if e.official else SUPPLEMENTARY_FACTOR for e in self.entries], dtype=np.float32)
 
         self.row_embeddings = None
         if self.embedder is not None:
@@ -162,14 +167,16 @@ class Matcher:
     def analyse(self, text: str) -> Analysis:
         corrected = self.correct_spelling(normalise(text))
         canonical = self.kb.synonyms.apply(corrected)
-        return Analysis(text=text, corrected=corrected, canonical=canonical, words=content_words(canonical))
+        acronyms = tuple(sorted({w.lower() for w in ACRONYM.findall(text)} - self._known_words))
+        return Analysis(text=text, corrected=corrected, canonical=canonical, words=content_words(canonical),
+                        acronyms=acronyms)
 
     # ---- scoring -----------------------------------------------------------------------
-    def coverage(self, words: list[str], entry_index: int, anchored: bool = False) -> float:
+    def coverage(self, words: list[str], entry_index: int, anchored: bool = False, acronyms: tuple = ()) -> float:
         if not words:
             return 0.0
         vocab = self.entry_vocab[entry_index]
-        total = sum(self.idf.get(w, self.unknown_idf) for w in words)
+        total = sum(self.idf.get(w, self.unknown_idf * (2 if w in acronyms else 1)) for w in words)
         known = sum(self.idf[w] for w in words if w in vocab)
         share = known / total
         if anchored:
@@ -199,9 +206,11 @@ class Matcher:
         state = state or detect_state(text)
         if not analysis.words:
             return analysis, []
-        return analysis, list(self._ranked(analysis.corrected, tuple(analysis.words), state, semantic)[:limit])
+        ranked = self._ranked(analysis.corrected, tuple(analysis.words), analysis.acronyms, state, semantic)
+        return analysis, list(ranked[:limit])
 
-    def _rank(self, corrected: str, words: tuple[str, ...], state: str | None, semantic: bool) -> tuple[Match, ...]:
+    def _rank(self, corrected: str, words: tuple[str, ...], acronyms: tuple[str, ...], state: str | None,
+              semantic: bool) -> tuple[Match, ...]:
         """Up to CANDIDATES entries, best first (``words`` are ``corrected``'s content words)."""
         q = " ".join(words)
         row_word = self._cosines(self.word_matrix, self.word_vec.transform([q]))
@@ -215,13 +224,14 @@ class Matcher:
             sem = self._per_entry((self.row_embeddings @ qv) * self.field_weight)
             w = self.weights.semantic
             similarity = (1 - w) * lex + w * np.clip(sem, 0, 1)
+        similarity = similarity * self.preference
         if state:
             similarity = np.where(self.state_of == state, similarity, similarity * OTHER_STATE_FACTOR)
         order = np.argsort(-similarity)[:CANDIDATES]
         anchored = any(w in DOMAIN_ANCHORS for w in corrected.split())
         matches = []
         for i in order:
-            cov = self.coverage(list(words), int(i), anchored)
+            cov = self.coverage(list(words), int(i), anchored, acronyms)
             score = float(min(1.0, similarity[i] * cov ** self.weights.coverage_power))
             matches.append(Match(self.entries[i], score, float(similarity[i]), cov,
                                  None if sem is None else float(sem[i])))

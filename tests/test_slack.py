@@ -117,12 +117,12 @@ def buttons(blocks: list[dict]) -> dict:
 
 
 def test_mention_is_answered_in_a_thread_with_source_and_buttons(slack):
-    status, _ = event(slack, {"type": "app_mention", "user": "U1", "text": "<@UBOT> how much does a credential cost?",
+    status, _ = event(slack, {"type": "app_mention", "user": "U1", "text": "<@UBOT> where can I find a list of industry-recognized credentials?",
                               "ts": "1700000000.000100", "channel": "C1", "team": "T1"})
     assert status == 200
     [post] = slack.to("chat.postMessage")
     assert post["channel"] == "C1" and post["thread_ts"] == "1700000000.000100"
-    assert "organization that awards the credential" in post["text"]
+    assert "ISBE Career Technical Education webpage" in post["text"]
     context = [b for b in post["blocks"] if b["type"] == "context"][0]["elements"][0]["text"]
     assert "Illinois State Board of Education" in context and "State: Illinois" in context
     assert {"credbot_helpful", "credbot_not_helpful", "credbot_escalate"} <= set(buttons(post["blocks"]))

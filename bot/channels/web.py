@@ -123,7 +123,9 @@ def feedback():
 def health():
     svc = services()
     return jsonify({"status": "ok", "semantic": svc.bot.matcher.embedder is not None, "matching": svc.semantic_status,
-                    "knowledge": {"faq": len(svc.kb.faq), "credentials": len(svc.kb.credentials),
+                    "knowledge": {"faq": sum(e.official for e in svc.kb.faq),
+                                  "supplementary": sum(not e.official for e in svc.kb.faq),
+                                  "credentials": len(svc.kb.credentials),
                                   "fingerprint": svc.kb.fingerprint},
                     "slack": svc.settings.slack_enabled, "smtp": svc.settings.smtp_enabled})
 
