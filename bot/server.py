@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     test_config = dict(test_config or {})
     settings: Settings = test_config.pop("SETTINGS", None) or (services.settings if services else Settings.from_env())
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024, JSON_SORT_KEYS=False, RATELIMIT_ENABLED=True,
-                      RATELIMIT_HEADERS_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+                      RATELIMIT_HEADERS_ENABLED=False, RATELIMIT_STORAGE_URI="memory://")
     app.config.update(test_config)
     if services is None:
         services = build_services(settings, start_worker=test_config.get("START_OUTBOX", False))
