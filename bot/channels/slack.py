@@ -57,11 +57,11 @@ def render(reply: Reply, session_key: str, question: str, shared: bool = False) 
             {"type": "button", "action_id": "credbot_not_helpful", "text": {"type": "plain_text", "text": "Not helpful"},
              "value": _value(k=session_key, e=entry, q=question[:500], h=0)}]
     if reply.kind in ("answer", "credential", "clarify", "fallback"):
-        buttons.append({"type": "button", "action_id": "credbot_escalate", "style": "primary" if reply.kind == "fallback" else None,
-                        "text": {"type": "plain_text", "text": "Ask the help desk"}, "value": _value(k=session_key, q=question[:1500])})
-    for button in buttons:
-        if button.get("style") is None:
-            button.pop("style", None)
+        escalate = {"type": "button", "action_id": "credbot_escalate", "text": {"type": "plain_text", "text": "Ask the help desk"},
+                    "value": _value(k=session_key, q=question[:1500])}
+        if reply.kind == "fallback":
+            escalate["style"] = "primary"
+        buttons.append(escalate)
     if buttons:
         blocks.append({"type": "actions", "block_id": "credbot_feedback", "elements": buttons})
     return blocks
