@@ -5,6 +5,7 @@ states and points are structured filters, never free-text guesses.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -91,6 +92,9 @@ class Catalogue:
                 self._long.append((form, cred))
         self._long_forms = [form for form, _ in self._long]
         self._widest = max((size for _, size, _ in self._names), default=1)
+        # Both are pure functions of the text: parents ask the same questions, so repeats are free.
+        self.find_names = functools.lru_cache(maxsize=4096)(self._find_names)
+        self.parse_list_query = functools.lru_cache(maxsize=4096)(self._parse_list_query)
 
     @staticmethod
     def key(text: str) -> str:
@@ -98,7 +102,7 @@ class Catalogue:
         text = re.sub(r"\b(\w+) plus\b", r"\1plus", text, flags=re.I)  # "A plus" -> "Aplus"
         return " ".join(w for w in normalise(text).split() if w not in GENERIC)
 
-    def find_names(self, text: str) -> list[NameHit]:
+    def _find_names(self, text: str) -> tuple[NameHit, ...]:
         """Credentials the text names, best first (several when a name is ambiguous).
         Every run of 1..n+1 words of the question is compared with every name and alias of
         n words: short ones (<= 4 letters, "CNA", "EMT") must match exactly, longer ones
@@ -125,12 +129,12 @@ class Catalogue:
                     consider(cred, float(scores[w, f]), form)
         hits = sorted(best.values(), key=lambda h: (-h.score, -len(h.matched)))
         if not hits:
-            return []
+            return ()
         # Keep only hits as good as the best: "ServSafe Manager" should not also list "ServSafe".
         top = hits[0]
-        return [h for h in hits if h.score >= top.score - 0.5 and len(h.matched) >= 0.9 * len(top.matched)]
+        return tuple(h for h in hits if h.score >= top.score - 0.5 and len(h.matched) >= 0.9 * len(top.matched))
 
-    def parse_list_query(self, text: str, state: str | None) -> ListQuery | None:
+    def _parse_list_query(self, text: str, state: str | None) -> ListQuery | None:
         folded = normalise(text.replace("+", " plus "))
         # "it" is a pronoun far more often than a field: only "IT" (or "I.T.") names the field.
         unpronouned = folded if re.search(r"\bI\.?T\b", text) else re.sub(r"\bit\b", " ", folded)

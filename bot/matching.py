@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import process
@@ -66,13 +66,13 @@ class Match:
         return self.entry.id
 
 
-@dataclass
+@dataclass(frozen=True)
 class Analysis:
     """What the matcher made of a question: its spelling-corrected and canonical text, content words."""
     text: str
     corrected: str
     canonical: str
-    words: list[str] = field(default_factory=list)
+    words: tuple[str, ...] = ()
     acronyms: tuple[str, ...] = ()   # unknown ALL-CAPS words (SAT, AP, FAFSA): strong signs of another topic
 
 
@@ -83,6 +83,8 @@ class Matcher:
         self.entries = list(entries if entries is not None else kb.faq)
         self.weights = weights
         self.embedder = embedder
+        # Answers depend only on the text (and the state): repeated questions cost microseconds.
+        self.analyse = functools.lru_cache(maxsize=cache_size)(self._analyse)
         self._ranked = functools.lru_cache(maxsize=cache_size)(self._rank)
         self._build()
 
@@ -164,11 +166,11 @@ class Matcher:
     def canonical(self, text: str) -> str:
         return self.kb.synonyms.apply(normalise(text))
 
-    def analyse(self, text: str) -> Analysis:
+    def _analyse(self, text: str) -> Analysis:
         corrected = self.correct_spelling(normalise(text))
         canonical = self.kb.synonyms.apply(corrected)
         acronyms = tuple(sorted({w.lower() for w in ACRONYM.findall(text)} - self._known_words))
-        return Analysis(text=text, corrected=corrected, canonical=canonical, words=content_words(canonical),
+        return Analysis(text=text, corrected=corrected, canonical=canonical, words=tuple(content_words(canonical)),
                         acronyms=acronyms)
 
     # ---- scoring -----------------------------------------------------------------------
@@ -206,7 +208,7 @@ class Matcher:
         state = state or detect_state(text)
         if not analysis.words:
             return analysis, []
-        ranked = self._ranked(analysis.corrected, tuple(analysis.words), analysis.acronyms, state, semantic)
+        ranked = self._ranked(analysis.corrected, analysis.words, analysis.acronyms, state, semantic)
         return analysis, list(ranked[:limit])
 
     def _rank(self, corrected: str, words: tuple[str, ...], acronyms: tuple[str, ...], state: str | None,

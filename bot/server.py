@@ -6,12 +6,11 @@ from pathlib import Path
 
 from flask import Flask, jsonify
 from flask_cors import CORS
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import Services, build_services
+from .channels.ratelimit import RateLimiter
 from .channels.web import ApiError, bp
 from .settings import Settings
 
@@ -24,8 +23,9 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     app = Flask(__name__, static_folder=str(PACKAGE / "static"), template_folder=str(PACKAGE / "templates"))
     test_config = dict(test_config or {})
     settings: Settings = test_config.pop("SETTINGS", None) or (services.settings if services else Settings.from_env())
-    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, JSON_SORT_KEYS=False, RATELIMIT_ENABLED=True,
-                      RATELIMIT_HEADERS_ENABLED=False, RATELIMIT_STORAGE_URI="memory://")
+    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    app.json.sort_keys = False      # the reply's own field order, and no sorting on every response
+    app.json.ensure_ascii = False   # UTF-8 as is: curly quotes are one character, not six
     app.config.update(test_config)
     if services is None:
         services = build_services(settings, start_worker=test_config.get("START_OUTBOX", False))
@@ -34,17 +34,15 @@ def create_app(test_config: dict | None = None, services: Services | None = None
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops,
                                 x_host=settings.proxy_hops)
 
-    limiter = Limiter(get_remote_address, app=app, default_limits=[])
-    app.extensions["credbot_limiter"] = limiter  # the limiter holds only a weak reference to itself
+    app.extensions["credbot_rate_limiter"] = RateLimiter(settings.rate_limit, app.config["RATELIMIT_STORAGE_URI"],
+                                                         enabled=app.config["RATELIMIT_ENABLED"])
     CORS(app, resources={r"/api/(chat|escalations|feedback)": {"origins": list(settings.allowed_origins)}},
          methods=["POST", "OPTIONS"], allow_headers=["Content-Type", "Idempotency-Key"], supports_credentials=False)
     app.register_blueprint(bp)
-    for endpoint in ("web.chat", "web.escalate", "web.feedback"):
-        app.view_functions[endpoint] = limiter.limit(settings.rate_limit)(app.view_functions[endpoint])
 
     if settings.slack_enabled and settings.slack_signing_secret:
         from .channels.slack import mount_slack
-        mount_slack(app, services, limiter, process_before_response=app.config.get("SLACK_PROCESS_BEFORE_RESPONSE", False))
+        mount_slack(app, services, process_before_response=app.config.get("SLACK_PROCESS_BEFORE_RESPONSE", False))
     else:
         if settings.slack_enabled:
             log.info("Slack runs in Socket Mode (credbot slack-socket); /slack/events is off")
@@ -52,14 +50,13 @@ def create_app(test_config: dict | None = None, services: Services | None = None
         @app.route("/slack/events", methods=["POST"])
         def slack_off():
             return jsonify({"error": "Slack is not configured on this server (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"}), 404
-        limiter.exempt(slack_off)
 
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
         body = {"error": exc.message}
         if exc.field:
             body["field"] = exc.field
-        return jsonify(body), exc.status
+        return jsonify(body), exc.status, exc.headers
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -92,13 +89,15 @@ def serve(settings: Settings) -> int:
     # Requests already run on several threads: one BLAS thread each avoids oversubscribing the cores.
     threadpool_limits(1)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # "Task queue depth is N" on every busy moment: noise that costs time exactly when the server is loaded.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     services = build_services(settings, start_worker=True)
     app = create_app(services=services)
     slack = ("on at /slack/events" if settings.slack_enabled and settings.slack_signing_secret
              else "off (no Slack tokens: web chat only)" if not settings.slack_enabled else "Socket Mode only")
     log.info("credbot on http://%s:%s/  (Slack %s; %s)", settings.host, settings.port, slack, services.semantic_status)
     try:
-        waitress_serve(app, host=settings.host, port=settings.port, threads=8, ident="credbot")
+        waitress_serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="credbot")
     finally:
         services.close()
     return 0

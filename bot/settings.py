@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from limits import parse_many
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -51,6 +53,7 @@ class Settings:
     # web
     host: str = "127.0.0.1"
     port: int = 8000
+    threads: int = 8                     # waitress request threads (one process: sessions live in memory)
     max_message_length: int = 1000
     rate_limit: str = "30 per minute"
     allowed_origins: tuple[str, ...] = ()
@@ -73,6 +76,7 @@ class Settings:
         "session_ttl": "CREDBOT_SESSION_TTL", "answer_threshold": "CREDBOT_ANSWER_THRESHOLD",
         "clarify_threshold": "CREDBOT_CLARIFY_THRESHOLD", "semantic": "CREDBOT_SEMANTIC",
         "model_dir": "CREDBOT_MODEL_DIR", "cache_dir": "CREDBOT_CACHE_DIR", "host": "CREDBOT_HOST", "port": "PORT",
+        "threads": "CREDBOT_THREADS",
         "max_message_length": "CREDBOT_MAX_MESSAGE_LENGTH", "rate_limit": "CREDBOT_RATE_LIMIT",
         "allowed_origins": "CREDBOT_ALLOWED_ORIGINS", "proxy_hops": "CREDBOT_PROXY_HOPS",
         "slack_bot_token": "SLACK_BOT_TOKEN", "slack_signing_secret": "SLACK_SIGNING_SECRET",
@@ -111,6 +115,13 @@ class Settings:
     def check(self) -> None:
         if self.default_state not in (None, "OH", "IL"):
             raise SettingsError(f"CREDBOT_DEFAULT_STATE must be OH or IL, not {self.default_state!r}")
+        try:
+            parse_many(self.rate_limit)
+        except ValueError:
+            raise SettingsError(f"CREDBOT_RATE_LIMIT must look like '30 per minute' or '30/minute; 500/day', "
+                                f"not {self.rate_limit!r}") from None
+        if not 1 <= self.threads <= 256:
+            raise SettingsError(f"CREDBOT_THREADS must be between 1 and 256, not {self.threads}")
         if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
             raise SettingsError("SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN "
                                 "(Socket Mode) is missing")

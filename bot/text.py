@@ -1,6 +1,7 @@
 """Text normalisation, synonyms, state detection. Pure functions; no I/O."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -36,12 +37,14 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
 
 
+@functools.lru_cache(maxsize=8192)   # called several times per message on the same text
 def normalise(text: str) -> str:
     """Lower-case words separated by single spaces: no punctuation, no possessive endings."""
     text = _APOSTROPHE.sub(lambda m: "" if m.group(0) == "'" else " ", fold(text))
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+@functools.lru_cache(maxsize=4096)
 def detect_state(text: str) -> str | None:
     """The state a message names, or None when it names none or both."""
     folded = fold(text)

@@ -4,6 +4,7 @@ import urllib.request
 import pytest
 
 from bot.server import create_app
+from bot.settings import Settings
 
 
 def test_chat_returns_the_reply_contract_and_a_session_to_reuse(client):
@@ -86,7 +87,18 @@ def test_rate_limit_per_client_answers_429_json(services):
     assert codes == [200, 200, 200, 429, 429]
     r = client.post("/api/chat", json={"message": "hi"})
     assert r.is_json and "too many requests" in r.json["error"]
+    assert 1 <= int(r.headers["Retry-After"]) <= 60
     assert client.get("/api/health").status_code == 200   # not limited
+    other = client.post("/api/chat", json={"message": "hi"}, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert other.status_code == 200                        # another client has its own allowance
+    fb = client.post("/api/feedback", json={"helpful": True})
+    assert fb.status_code == 201                           # and each endpoint its own
+
+
+def test_malformed_rate_limit_setting_is_refused():
+    from bot.settings import SettingsError
+    with pytest.raises(SettingsError, match="CREDBOT_RATE_LIMIT"):
+        Settings.from_env({"CREDBOT_RATE_LIMIT": "lots"})
 
 
 def test_over_http_on_loopback(live_server):

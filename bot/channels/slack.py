@@ -229,7 +229,7 @@ HELP_TEXT = ("I answer questions about industry-recognized credentials from the 
              "`{cmd} state IL` sets this channel's state.")
 
 
-def mount_slack(flask_app, services, limiter=None, process_before_response: bool = False) -> App:
+def mount_slack(flask_app, services, process_before_response: bool = False) -> App:
     """Serve Slack's HTTP mode at POST /slack/events in the Flask app."""
     from slack_bolt.adapter.flask import SlackRequestHandler
 
@@ -240,8 +240,6 @@ def mount_slack(flask_app, services, limiter=None, process_before_response: bool
         return handler.handle(__import__("flask").request)
 
     flask_app.add_url_rule("/slack/events", "slack_events", slack_events, methods=["POST"])
-    if limiter is not None:
-        limiter.exempt(slack_events)
     flask_app.extensions["credbot_slack"] = slack_app
     return slack_app
 

@@ -16,9 +16,9 @@ SESSION_ID = r"^[A-Za-z0-9_-]{8,100}$"
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, field: str | None = None):
+    def __init__(self, status: int, message: str, field: str | None = None, headers: dict | None = None):
         super().__init__(message)
-        self.status, self.message, self.field = status, message, field
+        self.status, self.message, self.field, self.headers = status, message, field, headers or {}
 
 
 def _no_control(value: str) -> str:
@@ -73,8 +73,17 @@ def services():
     return current_app.extensions["credbot"]
 
 
+def _rate_limit() -> None:
+    """Count this request against its client's limit for this endpoint (429 with Retry-After when over)."""
+    retry_after = current_app.extensions["credbot_rate_limiter"].hit(request.remote_addr or "-", request.endpoint)
+    if retry_after is not None:
+        raise ApiError(429, "too many requests: please wait a moment and try again",
+                       headers={"Retry-After": str(int(retry_after))})
+
+
 @bp.post("/api/chat")
 def chat():
+    _rate_limit()
     body = _parse(ChatRequest)
     limit = services().settings.max_message_length
     message = body.message.strip()
@@ -89,6 +98,7 @@ def chat():
 
 @bp.post("/api/escalations")
 def escalate():
+    _rate_limit()
     body = _parse(EscalationRequest)
     if body.consent is not True:
         raise ApiError(400, "consent: must be true to send your question to the help desk", "consent")
@@ -110,6 +120,7 @@ def escalate():
 
 @bp.post("/api/feedback")
 def feedback():
+    _rate_limit()
     body = _parse(FeedbackRequest)
     svc = services()
     if svc.store is None:
