@@ -282,7 +282,8 @@ class Bot:
         if session.last_credential_id and PRONOUN.search(n) and self._asks_catalogue(n, "it"):
             return self._credential(self.kb.credential_by_id[session.last_credential_id], n, session)
         list_query = self.catalogue.parse_list_query(text, session.state)
-        if list_query and self._is_list_request(n, list_query, faq_confident):
+        faq_sure = bool(matches) and matches[0].score >= self.thresholds.sure
+        if list_query and self._is_list_request(n, list_query, faq_sure):
             return self._list(list_query, session)
         return self._faq(text, matches, session)
 
@@ -297,15 +298,16 @@ class Bot:
         return len(extra) <= (1 if named else 0)  # "what is X", "X", "X in Illinois": the name is the question
 
     @staticmethod
-    def _is_list_request(n: str, query: ListQuery, faq_confident: bool) -> bool:
-        """Explicit list words always list; otherwise a short "<field> credentials" does, unless the FAQ answers."""
+    def _is_list_request(n: str, query: ListQuery, faq_sure: bool) -> bool:
+        """Explicit list words always list; otherwise a short "<field> credentials" does, unless the FAQ
+        answers it with confidence ("hospitality certifications" is a list, not "what is a credential?")."""
         plural = re.search(r"\b(credentials|certifications|certs|certificates|licenses)\b", n)
         if query.points is not None and plural:
             return True
         if re.search(r"\b(show|which|are there|options|available|what credentials|what certifications)\b"
                      r"|\blist (of|all)\b|^list\b", n):
             return True
-        return bool(plural) and len(content_words(n)) <= 4 and not faq_confident
+        return bool(plural) and len(content_words(n)) <= 4 and not faq_sure
 
     def _unknown_credential_name(self, n: str, hits) -> str | None:
         """The name of a credential the question asks about that the catalogue does not have:
@@ -353,8 +355,9 @@ class Bot:
                 return self._fallback(text, matches, session)
         twin = None
         if not state_known:
+            # the other state's answer on its own merits: precedence of official answers is within a state
             twin = next((m for m in matches[1:4] if self._twins(top.entry, m.entry)
-                         and m.score >= max(t.twin * top.score, t.answer)), None)
+                         and m.own_score >= max(t.twin * top.score, t.answer)), None)
         return self._answer_entry(top.entry, text, session, confidence=top.score, twin=twin.entry if twin else None,
                                   matches=matches)
 

@@ -3,7 +3,7 @@
 Signals, all computed against an index built once at start-up (no I/O when answering):
 - lexical similarity: TF-IDF cosine on words (1-2 grams) and on character n-grams (typo
   tolerant), against each phrasing of an entry (question, alternates, keywords, answer),
-  each field with its own weight; an entry scores its best phrasing;
+  each field with its own weight; an entry scores the mean of its two best phrasings;
 - domain evidence (coverage): the IDF-weighted share of the question's content words that
   the entry's own vocabulary knows. Out-of-scope questions that merely share a word or two
   with the FAQ ("how much does college tuition cost?") have low coverage;
@@ -11,13 +11,18 @@ Signals, all computed against an index built once at start-up (no I/O when answe
 
 Spelling is corrected word by word against the knowledge base's vocabulary (rapidfuzz), and
 synonyms are rewritten to canonical words before any of this.
+
+The official FAQ entries and the supplementary ones are indexed apart (one Tier each): term
+weights fitted on one kind never shift the other's scores, so adding supplementary knowledge
+leaves official matching exactly as it was. The two rankings are then merged, official first
+where it matches about as well (see SUPPLEMENTARY_FACTOR).
 """
 from __future__ import annotations
 
 import functools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz import process
@@ -29,7 +34,12 @@ from .text import STOPWORDS, content_words, detect_state, normalise
 
 FIELD_WEIGHTS = {"question": 1.0, "alternate": 1.0, "keywords": 0.75, "answer": 0.6}
 OTHER_STATE_FACTOR = 0.6  # an entry of the other state still answers, but loses to the user's state
-SUPPLEMENTARY_FACTOR = 0.9  # where an official FAQ answer matches about as well, it wins
+# Official answers win: where an official entry matches at all (OFFICIAL_CONTENDS), supplementary
+# scores count SUPPLEMENTARY_FACTOR of their value, unless the supplementary entry knows every word
+# of the question (FULL_COVERAGE) and the official candidates leave some unexplained (COVERAGE_LEAD).
+SUPPLEMENTARY_FACTOR = 0.85
+OFFICIAL_CONTENDS = 0.15
+FULL_COVERAGE, COVERAGE_LEAD = 0.95, 0.15
 # Canonical words that say a question is about credentials at all. A question holding one
 # needs less of its wording covered by an entry: parents wrap real questions in chat.
 # Matched on the words as typed (before synonyms): "license" and "certificate" are credentials too,
@@ -60,6 +70,12 @@ class Match:
     similarity: float
     coverage: float
     semantic: float | None = None
+    standalone: float | None = None   # a supplementary entry's score before official answers took precedence
+
+    @property
+    def own_score(self) -> float:
+        """The score on this entry's own merits (what it would score with no official FAQ)."""
+        return self.score if self.standalone is None else self.standalone
 
     @property
     def id(self) -> str:
@@ -76,6 +92,96 @@ class Analysis:
     acronyms: tuple[str, ...] = ()   # unknown ALL-CAPS words (SAT, AP, FAFSA): strong signs of another topic
 
 
+class Tier:
+    """The index of one kind of knowledge (the official FAQ entries, or the supplementary ones):
+    TF-IDF matrices, each entry's vocabulary, word IDF and row embeddings. The kinds are indexed
+    apart, so adding supplementary entries cannot change how an official question matches."""
+
+    def __init__(self, matcher: "Matcher", entries: list[FaqEntry]):
+        self.entries = entries
+        rows, owners, field_weight = [], [], []
+        for idx, entry in enumerate(entries):
+            fields = [("question", entry.question)] + [("alternate", a) for a in entry.alternates]
+            fields += [("keywords", " ".join(entry.keywords)), ("answer", entry.answer)]
+            for name, text in fields:
+                rows.append(text)
+                owners.append(idx)
+                field_weight.append(FIELD_WEIGHTS[name])
+        self.rows = rows
+        canon = [matcher.canonical(t) for t in rows]
+        # (entries x most rows) table of row indices, padded with an index whose score is -inf,
+        # so per-entry aggregation is one fancy-indexing step instead of a Python loop.
+        width = max(np.bincount(owners))
+        self.row_table = np.full((len(entries), width), len(rows), dtype=np.int64)
+        fill = np.zeros(len(entries), dtype=np.int64)
+        for row, owner in enumerate(owners):
+            self.row_table[owner, fill[owner]] = row
+            fill[owner] += 1
+        self.field_weight = np.array(field_weight, dtype=np.float32)
+        self.word_vec = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
+                                        token_pattern=r"(?u)\b[\w+#]+\b",
+                                        preprocessor=lambda s: " ".join(content_words(s)))
+        self.char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                                        preprocessor=lambda s: " ".join(content_words(s)))
+        # rows x terms, by column: a question touches only its own terms' columns
+        self.word_matrix = self.word_vec.fit_transform(canon).tocsc().astype(np.float32)
+        self.char_matrix = self.char_vec.fit_transform(canon).tocsc().astype(np.float32)
+
+        # Per-entry vocabulary (canonical content words of all its fields) and word IDF.
+        n = len(entries)
+        self.entry_vocab: list[set[str]] = [set() for _ in range(n)]
+        doc_freq: dict[str, int] = {}
+        for owner, text in zip(owners, canon):
+            self.entry_vocab[owner].update(content_words(text))
+        for vocab in self.entry_vocab:
+            for w in vocab:
+                doc_freq[w] = doc_freq.get(w, 0) + 1
+        self.idf = {w: math.log((1 + n) / (1 + df)) + 1 for w, df in doc_freq.items()}
+        self.unknown_idf = math.log(1 + n) + 1.5
+        self.state_of = np.array([e.state for e in entries])
+        self.row_embeddings = None
+        if matcher.embedder is not None:
+            self.row_embeddings = matcher.embedder.embed_rows(rows, key=matcher.kb.fingerprint + str(len(rows)))
+
+    def coverage(self, words: tuple[str, ...], entry_index: int, anchored: bool = False, acronyms: tuple = ()) -> float:
+        """The IDF-weighted share of the question's distinct content words that the entry knows."""
+        words = tuple(dict.fromkeys(words))   # "pay the fees" is one word twice after synonyms ("cost cost")
+        if not words:
+            return 0.0
+        vocab = self.entry_vocab[entry_index]
+        total = sum(self.idf.get(w, self.unknown_idf * (2 if w in acronyms else 1)) for w in words)
+        known = sum(self.idf[w] for w in words if w in vocab)
+        share = known / total
+        if anchored:
+            share = 0.5 + 0.5 * share
+        return share
+
+    def per_entry(self, row_scores: np.ndarray, k: int) -> np.ndarray:
+        """Each entry's score: the mean of its k best row scores."""
+        padded = np.append(row_scores.astype(np.float32), np.float32(-np.inf))[self.row_table]
+        best = -np.partition(-padded, k - 1, axis=1)[:, :k] if k > 1 else padded.max(axis=1, keepdims=True)
+        return best.mean(axis=1)
+
+    def similarity(self, query: str, query_vector: np.ndarray | None, weights: Weights) -> tuple[np.ndarray, np.ndarray | None]:
+        """(similarity of every entry, semantic part or None) for the canonical content words ``query``."""
+        row_word = _cosines(self.word_matrix, self.word_vec.transform([query]))
+        row_char = _cosines(self.char_matrix, self.char_vec.transform([query]))
+        row_lex = (weights.word * row_word + weights.char * row_char) * self.field_weight
+        lex = self.per_entry(row_lex, weights.top_k)
+        if query_vector is None or self.row_embeddings is None:
+            return lex, None
+        sem = self.per_entry((self.row_embeddings @ query_vector) * self.field_weight, weights.top_k)
+        return (1 - weights.semantic) * lex + weights.semantic * np.clip(sem, 0, 1), sem
+
+
+def _cosines(matrix, query) -> np.ndarray:
+    """Cosine of every row with the (unit-length) query: only the query's own columns are read."""
+    query = query.tocsr()
+    if query.nnz == 0:
+        return np.zeros(matrix.shape[0], dtype=np.float32)
+    return np.asarray(matrix[:, query.indices] @ query.data.astype(np.float32)).ravel()
+
+
 class Matcher:
     def __init__(self, kb: KnowledgeBase, entries: list[FaqEntry] | None = None,
                  weights: Weights = Weights(), embedder=None, cache_size: int = 4096):
@@ -90,61 +196,20 @@ class Matcher:
 
     # ---- index -------------------------------------------------------------------------
     def _build(self) -> None:
-        rows, owners, field_weight = [], [], []
-        for idx, entry in enumerate(self.entries):
-            fields = [("question", entry.question)] + [("alternate", a) for a in entry.alternates]
-            fields += [("keywords", " ".join(entry.keywords)), ("answer", entry.answer)]
-            for name, text in fields:
-                rows.append(text)
-                owners.append(idx)
-                field_weight.append(FIELD_WEIGHTS[name])
         # Words people may type: every word of the knowledge base and of the synonym list.
         raw_vocab = set()
-        for text in rows:
-            raw_vocab.update(normalise(text).split())
+        for entry in self.entries:
+            for text in (entry.question, *entry.alternates, " ".join(entry.keywords), entry.answer):
+                raw_vocab.update(normalise(text).split())
         for term in self.kb.synonyms.mapping:
             raw_vocab.update(term.split())
         self._spelling_vocab = sorted(w for w in raw_vocab if len(w) >= 4)
         self._known_words = raw_vocab
-        self.vocabulary = {w for text in rows for w in content_words(normalise(text))} | set(raw_vocab)
-
-        canon = [self.canonical(t) for t in rows]
-        self.rows, self.owners = rows, np.array(owners)
-        # (entries x most rows) table of row indices, padded with an index whose score is -inf,
-        # so per-entry aggregation is one fancy-indexing step instead of a Python loop.
-        width = max(np.bincount(owners))
-        self._row_table = np.full((len(self.entries), width), len(rows), dtype=np.int64)
-        fill = np.zeros(len(self.entries), dtype=np.int64)
-        for row, owner in enumerate(owners):
-            self._row_table[owner, fill[owner]] = row
-            fill[owner] += 1
-        self.field_weight = np.array(field_weight, dtype=np.float32)
-        self.word_vec = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
-                                        token_pattern=r"(?u)\b[\w+#]+\b",
-                                        preprocessor=lambda s: " ".join(content_words(s)))
-        self.char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
-                                        preprocessor=lambda s: " ".join(content_words(s)))
-        # rows x terms, by column: a question touches only its own terms' columns
-        self.word_matrix = self.word_vec.fit_transform(canon).tocsc().astype(np.float32)
-        self.char_matrix = self.char_vec.fit_transform(canon).tocsc().astype(np.float32)
-
-        # Per-entry vocabulary (canonical content words of all its fields) and word IDF.
-        n = len(self.entries)
-        self.entry_vocab: list[set[str]] = [set() for _ in range(n)]
-        doc_freq: dict[str, int] = {}
-        for owner, text in zip(owners, canon):
-            self.entry_vocab[owner].update(content_words(text))
-        for vocab in self.entry_vocab:
-            for w in vocab:
-                doc_freq[w] = doc_freq.get(w, 0) + 1
-        self.idf = {w: math.log((1 + n) / (1 + df)) + 1 for w, df in doc_freq.items()}
-        self.unknown_idf = math.log(1 + n) + 1.5
-        self.state_of = np.array([e.state for e in self.entries])
-        self.preference = np.array([1.0 if e.official else SUPPLEMENTARY_FACTOR for e in self.entries], dtype=np.float32)
-
-        self.row_embeddings = None
-        if self.embedder is not None:
-            self.row_embeddings = self.embedder.embed_rows(rows, key=self.kb.fingerprint + str(len(rows)))
+        self.vocabulary = {w for text in raw_vocab for w in content_words(text)} | raw_vocab
+        official = [e for e in self.entries if e.official]
+        supplementary = [e for e in self.entries if not e.official]
+        self.official = Tier(self, official) if official else None
+        self.supplementary = Tier(self, supplementary) if supplementary else None
 
     # ---- text --------------------------------------------------------------------------
     def correct_spelling(self, normalised: str) -> str:
@@ -174,32 +239,6 @@ class Matcher:
                         acronyms=acronyms)
 
     # ---- scoring -----------------------------------------------------------------------
-    def coverage(self, words: list[str], entry_index: int, anchored: bool = False, acronyms: tuple = ()) -> float:
-        if not words:
-            return 0.0
-        vocab = self.entry_vocab[entry_index]
-        total = sum(self.idf.get(w, self.unknown_idf * (2 if w in acronyms else 1)) for w in words)
-        known = sum(self.idf[w] for w in words if w in vocab)
-        share = known / total
-        if anchored:
-            share = 0.5 + 0.5 * share
-        return share
-
-    @staticmethod
-    def _cosines(matrix, query) -> np.ndarray:
-        """Cosine of every row with the (unit-length) query: only the query's own columns are read."""
-        query = query.tocsr()
-        if query.nnz == 0:
-            return np.zeros(matrix.shape[0], dtype=np.float32)
-        return np.asarray(matrix[:, query.indices] @ query.data.astype(np.float32)).ravel()
-
-    def _per_entry(self, row_scores: np.ndarray) -> np.ndarray:
-        """Each entry's score: the mean of its top_k row scores."""
-        padded = np.append(row_scores.astype(np.float32), np.float32(-np.inf))[self._row_table]
-        k = self.weights.top_k
-        best = -np.partition(-padded, k - 1, axis=1)[:, :k] if k > 1 else padded.max(axis=1, keepdims=True)
-        return best.mean(axis=1)
-
     def rank(self, text: str, state: str | None = None, limit: int = 5,
              semantic: bool = True) -> tuple[Analysis, list[Match]]:
         """The best entries for a question, best first. Results are cached by the corrected
@@ -213,29 +252,32 @@ class Matcher:
 
     def _rank(self, corrected: str, words: tuple[str, ...], acronyms: tuple[str, ...], state: str | None,
               semantic: bool) -> tuple[Match, ...]:
-        """Up to CANDIDATES entries, best first (``words`` are ``corrected``'s content words)."""
-        q = " ".join(words)
-        row_word = self._cosines(self.word_matrix, self.word_vec.transform([q]))
-        row_char = self._cosines(self.char_matrix, self.char_vec.transform([q]))
-        row_lex = (self.weights.word * row_word + self.weights.char * row_char) * self.field_weight
-        lex = self._per_entry(row_lex)
-        sem = None
-        similarity = lex
-        if semantic and self.row_embeddings is not None:
-            qv = self.embedder.embed([corrected])[0]   # typos corrected: the model knows no "credentail"
-            sem = self._per_entry((self.row_embeddings @ qv) * self.field_weight)
-            w = self.weights.semantic
-            similarity = (1 - w) * lex + w * np.clip(sem, 0, 1)
-        similarity = similarity * self.preference
-        if state:
-            similarity = np.where(self.state_of == state, similarity, similarity * OTHER_STATE_FACTOR)
-        order = np.argsort(-similarity)[:CANDIDATES]
+        """Up to CANDIDATES entries of each tier, best first (``words`` are ``corrected``'s content words).
+        An official answer wins unless a supplementary one matches clearly better: supplementary
+        scores count SUPPLEMENTARY_FACTOR of their value, except when the entry knows every word
+        of the question and the official candidates leave some unexplained ("the industry
+        credential seal": the seal is not in the official FAQ)."""
+        query_vector = None
+        if semantic and self.embedder is not None:
+            query_vector = self.embedder.embed([corrected])[0]   # typos corrected: the model knows no "credentail"
         anchored = any(w in DOMAIN_ANCHORS for w in corrected.split())
+        official = self._tier_matches(self.official, words, acronyms, state, query_vector, anchored)
+        supplementary = self._tier_matches(self.supplementary, words, acronyms, state, query_vector, anchored)
+        explained = max((m.coverage for m in official[:3]), default=0.0)
+        contends = bool(official) and official[0].score >= OFFICIAL_CONTENDS
+        supplementary = [m if not contends or (m.coverage >= FULL_COVERAGE and m.coverage - explained >= COVERAGE_LEAD)
+                         else replace(m, score=m.score * SUPPLEMENTARY_FACTOR, standalone=m.score) for m in supplementary]
+        return tuple(sorted(official + supplementary, key=lambda m: -m.score))
+
+    def _tier_matches(self, tier: Tier | None, words, acronyms, state, query_vector, anchored: bool) -> list[Match]:
+        if tier is None:
+            return []
+        similarity, sem = tier.similarity(" ".join(words), query_vector, self.weights)
+        if state:
+            similarity = np.where(tier.state_of == state, similarity, similarity * OTHER_STATE_FACTOR)
         matches = []
-        for i in order:
-            cov = self.coverage(list(words), int(i), anchored, acronyms)
+        for i in np.argsort(-similarity)[:CANDIDATES]:
+            cov = tier.coverage(words, int(i), anchored, acronyms)
             score = float(min(1.0, similarity[i] * cov ** self.weights.coverage_power))
-            matches.append(Match(self.entries[i], score, float(similarity[i]), cov,
-                                 None if sem is None else float(sem[i])))
-        matches.sort(key=lambda m: -m.score)
-        return tuple(matches)
+            matches.append(Match(tier.entries[i], score, float(similarity[i]), cov, None if sem is None else float(sem[i])))
+        return sorted(matches, key=lambda m: -m.score)

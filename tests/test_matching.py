@@ -25,17 +25,17 @@ def test_eval_sets_are_big_enough_and_held_out_from_the_alternates(kb):
 
 def test_faq_matching_figures_do_not_regress(bot):
     figures = evaluate_faq(bot, SETS["faq"])
-    assert figures.top1 >= 0.95, figures.misses
-    assert figures.answered >= 0.94, figures.misses
-    assert figures.oos_fallback >= 0.97, figures.misses
-    assert figures.false_fallback <= 0.02, figures.misses
+    assert figures.top1 >= 0.965, figures.misses
+    assert figures.answered >= 0.95, figures.misses
+    assert figures.oos_fallback >= 0.99, figures.misses
+    assert figures.false_fallback <= 0.01, figures.misses
 
 
 def test_supplementary_entries_are_found(bot):
     figures = evaluate_faq(bot, SETS["supplementary"])
     assert figures.n_in >= 5 * 12
-    assert figures.top1 >= 0.97 and figures.answered >= 0.95, figures.misses
-    assert figures.false_fallback <= 0.03, figures.misses
+    assert figures.top1 >= 0.98 and figures.answered >= 0.97, figures.misses
+    assert figures.false_fallback <= 0.02, figures.misses
 
 
 def test_near_domain_questions_written_after_tuning_mostly_fall_back(bot):

@@ -67,3 +67,24 @@ def test_validate_warns_when_a_review_date_has_passed(tmp_path):
                             env={"PATH": "/usr/bin:/bin", "CREDBOT_KNOWLEDGE_DIR": str(target)})
     assert result.returncode == 0
     assert f"warning: supplementary.json: {doc['entries'][0]['id']}: review_by: review date 2020-01-01 has passed" in result.stdout
+
+
+def test_supplementary_entries_do_not_change_how_official_questions_match(bot, kb):
+    """The official entries' index is the same with or without supplementary entries beside it."""
+    from bot.matching import Matcher
+    together = bot.matcher
+    alone = Matcher(kb, entries=[e for e in kb.faq if e.official], embedder=together.embedder)
+    questions = json.loads((ROOT / "tests/data/eval_faq.json").read_text())["in_scope"]
+    for item in questions[::3]:
+        analysis = together.analyse(item["question"])
+        vector = together.embedder.embed([analysis.corrected])[0]
+        args = (analysis.words, analysis.acronyms, item.get("state"), vector, True)
+        scores = lambda matcher: [(m.id, round(m.score, 6)) for m in matcher._tier_matches(matcher.official, *args)]
+        assert scores(together) == scores(alone), item["question"]
+
+
+def test_supplementary_answer_wins_only_where_it_explains_more_than_the_official_faq(bot):
+    seal = bot.handle("how can my daughter get the industry credential seal on her diploma", "t1", state="OH")
+    assert seal.faq_id == "oh-sup-irc-seal" and seal.official is False
+    earn = bot.handle("how can my daughter earn an industry credential", "t2", state="OH")
+    assert earn.faq_id == "oh-how-earn" and earn.official is True
