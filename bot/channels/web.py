@@ -56,17 +56,17 @@ class FeedbackRequest(BaseModel):
 
 
 def _parse(model):
+    """The request's JSON body as ``model``: parsed and validated in one pass by pydantic."""
     if not request.is_json:
         raise ApiError(415, "send a JSON body with Content-Type: application/json")
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, "the body must be a JSON object")
     try:
-        return model.model_validate(data)
+        return model.model_validate_json(request.get_data(cache=False) or b"null")
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or None
-        raise ApiError(400, f"{field}: {err['msg']}" if field else err["msg"], field) from None
+        if not err["loc"]:   # not JSON at all, or JSON but not an object
+            raise ApiError(400, "the body must be a JSON object") from None
+        field = ".".join(str(p) for p in err["loc"])
+        raise ApiError(400, f"{field}: {err['msg']}", field) from None
 
 
 def services():
