@@ -92,6 +92,12 @@ class Analysis:
     acronyms: tuple[str, ...] = ()   # unknown ALL-CAPS words (SAT, AP, FAFSA): strong signs of another topic
 
 
+def phrasings(entry: FaqEntry) -> list[tuple[str, str]]:
+    """(field, text) for every phrasing of an entry that is indexed: question, alternates, keywords, answer."""
+    return ([("question", entry.question)] + [("alternate", a) for a in entry.alternates]
+            + [("keywords", " ".join(entry.keywords)), ("answer", entry.answer)])
+
+
 class Tier:
     """The index of one kind of knowledge (the official FAQ entries, or the supplementary ones):
     TF-IDF matrices, each entry's vocabulary, word IDF and row embeddings. The kinds are indexed
@@ -101,9 +107,7 @@ class Tier:
         self.entries = entries
         rows, owners, field_weight = [], [], []
         for idx, entry in enumerate(entries):
-            fields = [("question", entry.question)] + [("alternate", a) for a in entry.alternates]
-            fields += [("keywords", " ".join(entry.keywords)), ("answer", entry.answer)]
-            for name, text in fields:
+            for name, text in phrasings(entry):
                 rows.append(text)
                 owners.append(idx)
                 field_weight.append(FIELD_WEIGHTS[name])
@@ -199,7 +203,7 @@ class Matcher:
         # Words people may type: every word of the knowledge base and of the synonym list.
         raw_vocab = set()
         for entry in self.entries:
-            for text in (entry.question, *entry.alternates, " ".join(entry.keywords), entry.answer):
+            for _, text in phrasings(entry):
                 raw_vocab.update(normalise(text).split())
         for term in self.kb.synonyms.mapping:
             raw_vocab.update(term.split())
