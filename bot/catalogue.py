@@ -73,25 +73,25 @@ class ListQuery:
 class Catalogue:
     def __init__(self, kb: KnowledgeBase):
         self.credentials = kb.credentials
-        self._names: list[tuple[str, int, Credential]] = []
+        self._names: list[tuple[str, Credential]] = []
         for cred in self.credentials:
             forms = [self.key(cred.name), self.key(re.sub(r"\(.*?\)", "", cred.name))]
             forms += [self.key(a) for a in cred.aliases]
             for form in dict.fromkeys(forms):  # de-duplicated, in a stable order
                 if form:
-                    self._names.append((form, len(form.split()), cred))
+                    self._names.append((form, cred))
         self.issuers = sorted({c.issuer for c in self.credentials})
         self._issuer_keys = [(normalise(i.split(" (")[0]), i) for i in self.issuers if len(i) > 3]
-        self.vocabulary = {w for form, _, _ in self._names for w in form.split()}
+        self.vocabulary = {w for form, _ in self._names for w in form.split()}
         self._short: dict[str, list[tuple[str, Credential]]] = {}
         self._long: list[tuple[str, Credential]] = []
-        for form, _, cred in self._names:
+        for form, cred in self._names:
             if len(form) <= 4:
                 self._short.setdefault(form, []).append((form, cred))
             else:
                 self._long.append((form, cred))
         self._long_forms = [form for form, _ in self._long]
-        self._widest = max((size for _, size, _ in self._names), default=1)
+        self._widest = max((len(form.split()) for form, _ in self._names), default=1)
         # Both are pure functions of the text: parents ask the same questions, so repeats are free.
         self.find_names = functools.lru_cache(maxsize=4096)(self._find_names)
         self.parse_list_query = functools.lru_cache(maxsize=4096)(self._parse_list_query)

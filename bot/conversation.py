@@ -17,7 +17,7 @@ from .knowledge import Credential, FaqEntry, KnowledgeBase
 from .matching import Match, Matcher
 from .reply import Choice, Reply
 from .sessions import Session, SessionStore
-from .text import PLACE_WORDS, STATE_NAMES, STOPWORDS, content_words, detect_state, normalise
+from .text import PLACE_WORDS, STATE_NAMES, STOPWORDS, content_words, detect_state, normalise, state_code
 
 PAGE_SIZE = 8
 
@@ -109,7 +109,7 @@ class Bot:
                 return reply
         named_state = detect_state(text)
         if STATE_ONLY.match(n):
-            return self._set_state(named_state or {"oh": "OH", "il": "IL"}.get(n.split()[-1]), session)
+            return self._set_state(state_code(text), session)
         if GREETING.match(n):
             return self._small("Hello! I answer questions about industry-recognized credentials for high-school "
                                "career-technical education in Ohio and Illinois. What would you like to know?", session,
@@ -146,7 +146,7 @@ class Bot:
                 entry = self.kb.faq_by_id[pending["options"][index]]
                 return self._answer_entry(entry, pending["question"], session, confidence=pending.get("confidence", 0.0))
         elif kind == "state":
-            state = detect_state(text) or {"oh": "OH", "il": "IL"}.get(n)
+            state = state_code(text)
             if state:
                 session.state = state
                 return self._question(pending["question"], session)

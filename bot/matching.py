@@ -111,7 +111,6 @@ class Tier:
                 rows.append(text)
                 owners.append(idx)
                 field_weight.append(FIELD_WEIGHTS[name])
-        self.rows = rows
         canon = [matcher.canonical(t) for t in rows]
         # (entries x most rows) table of row indices, padded with an index whose score is -inf,
         # so per-entry aggregation is one fancy-indexing step instead of a Python loop.

@@ -60,8 +60,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        messages = {413: f"the request body is too large (at most {app.config['MAX_CONTENT_LENGTH']} bytes)",
-                    429: "too many requests: please wait a moment and try again"}
+        messages = {413: f"the request body is too large (at most {app.config['MAX_CONTENT_LENGTH']} bytes)"}
         return jsonify({"error": messages.get(exc.code, exc.description or exc.name)}), exc.code
 
     @app.errorhandler(Exception)

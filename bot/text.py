@@ -44,6 +44,12 @@ def normalise(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+def state_code(text: str) -> str | None:
+    """The state a short answer names: "OH", "il", "Ohio", "we're in Illinois"; None if none or both."""
+    words = normalise(text).split()
+    return {"oh": "OH", "il": "IL"}.get(words[-1] if words else "") or detect_state(text)
+
+
 @functools.lru_cache(maxsize=4096)
 def detect_state(text: str) -> str | None:
     """The state a message names, or None when it names none or both."""

@@ -1,4 +1,5 @@
-from bot.text import Synonyms, content_words, detect_state, normalise
+import pytest
+from bot.text import Synonyms, content_words, detect_state, normalise, state_code
 
 
 def test_normalise_folds_case_quotes_punctuation_and_whitespace():
@@ -25,3 +26,9 @@ def test_synonyms_rewrite_words_and_phrases_to_canonical_terms():
 
 def test_content_words_drop_stopwords_and_places_and_fold_plurals():
     assert content_words("how do students in ohio earn credentials") == ["how", "student", "earn", "credential"]
+
+
+@pytest.mark.parametrize("answer, code", [("OH", "OH"), ("il", "IL"), ("Ohio", "OH"), ("we're in il", "IL"),
+                                          ("I live in Illinois", "IL"), ("Texas", None), ("", None)])
+def test_a_short_answer_names_its_state(answer, code):
+    assert state_code(answer) == code

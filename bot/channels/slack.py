@@ -14,7 +14,7 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
 from ..reply import Reply
-from ..text import STATE_NAMES, detect_state
+from ..text import STATE_NAMES, state_code
 
 log = logging.getLogger("credbot.slack")
 MENTION = re.compile(r"<@[A-Z0-9]+>")
@@ -146,7 +146,7 @@ def register_listeners(app: App, services) -> None:
             return
         m = re.fullmatch(r"state\s+(\S+)", text, flags=re.I)
         if m:
-            state = {"oh": "OH", "il": "IL"}.get(m.group(1).lower()) or detect_state(m.group(1))
+            state = state_code(m.group(1))
             if state is None:
                 respond(response_type="ephemeral", text="Say `state OH` or `state IL`.")
                 return
