@@ -4,7 +4,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import orjson
 from flask import Flask, jsonify
+from flask.json.provider import JSONProvider
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -18,14 +20,23 @@ log = logging.getLogger("credbot.web")
 PACKAGE = Path(__file__).resolve().parent
 
 
+class OrjsonProvider(JSONProvider):
+    """Flask's JSON through orjson: replies keep their field order, UTF-8 as is, several times faster."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        return orjson.dumps(obj).decode()
+
+    def loads(self, s, **kwargs):
+        return orjson.loads(s)
+
+
 def create_app(test_config: dict | None = None, services: Services | None = None) -> Flask:
     """Build the app. ``test_config`` may hold Flask config and a "SETTINGS" object."""
     app = Flask(__name__, static_folder=str(PACKAGE / "static"), template_folder=str(PACKAGE / "templates"))
+    app.json = OrjsonProvider(app)
     test_config = dict(test_config or {})
     settings: Settings = test_config.pop("SETTINGS", None) or (services.settings if services else Settings.from_env())
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
-    app.json.sort_keys = False      # the reply's own field order, and no sorting on every response
-    app.json.ensure_ascii = False   # UTF-8 as is: curly quotes are one character, not six
     app.config.update(test_config)
     if services is None:
         services = build_services(settings, start_worker=test_config.get("START_OUTBOX", False))
