@@ -195,6 +195,9 @@ class Matcher:
         # Answers depend only on the text (and the state): repeated questions cost microseconds.
         self.analyse = functools.lru_cache(maxsize=cache_size)(self._analyse)
         self._ranked = functools.lru_cache(maxsize=cache_size)(self._rank)
+        # The sentence embedding depends on the text alone: the same question in another state
+        # (or after "what about Illinois?") is ranked again without running the model again.
+        self._query_vector = functools.lru_cache(maxsize=cache_size)(self._embed_query)
         self._build()
 
     # ---- index -------------------------------------------------------------------------
@@ -262,7 +265,7 @@ class Matcher:
         credential seal": the seal is not in the official FAQ)."""
         query_vector = None
         if semantic and self.embedder is not None:
-            query_vector = self.embedder.embed([corrected])[0]   # typos corrected: the model knows no "credentail"
+            query_vector = self._query_vector(corrected)
         anchored = any(w in DOMAIN_ANCHORS for w in corrected.split())
         official = self._tier_matches(self.official, words, acronyms, state, query_vector, anchored)
         supplementary = self._tier_matches(self.supplementary, words, acronyms, state, query_vector, anchored)
@@ -271,6 +274,11 @@ class Matcher:
         supplementary = [m if not contends or (m.coverage >= FULL_COVERAGE and m.coverage - explained >= COVERAGE_LEAD)
                          else replace(m, score=m.score * SUPPLEMENTARY_FACTOR, standalone=m.score) for m in supplementary]
         return tuple(sorted(official + supplementary, key=lambda m: -m.score))
+
+    def _embed_query(self, corrected: str) -> np.ndarray:
+        vector = self.embedder.embed([corrected])[0]   # typos corrected: the model knows no "credentail"
+        vector.flags.writeable = False                # shared by every ranking of this text
+        return vector
 
     def _tier_matches(self, tier: Tier | None, words, acronyms, state, query_vector, anchored: bool) -> list[Match]:
         if tier is None:

@@ -60,3 +60,17 @@ def test_without_the_model_the_bot_runs_lexically_and_says_so(tmp_path, settings
     health = client.get("/api/health").json
     assert health["semantic"] is False and "lexical" in health["matching"]
     assert client.post("/api/chat", json={"message": "how much does a credential cost?"}).json["faq_id"] == "il-costs"
+
+
+@needs_model
+def test_a_question_is_embedded_once_whatever_the_state(tmp_path, kb):
+    from bot.matching import Matcher
+    embedder = Embedder(MODEL, tmp_path)
+    matcher = Matcher(kb, embedder=embedder)
+    embedded = []
+    model_embed = embedder.embed
+    embedder.embed = lambda texts: embedded.extend(texts) or model_embed(texts)
+    question = "how much does the credential test cost for a student"
+    rankings = [matcher.rank(question, state)[1][0].id for state in (None, "OH", "IL")]
+    assert embedded == [matcher.analyse(question).corrected]   # the ranking differs by state, the model ran once
+    assert rankings[1].startswith("oh-") and rankings[2].startswith("il-")
