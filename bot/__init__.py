@@ -32,11 +32,14 @@ class Services:
     outbox: object | None = None
     worker: object | None = None
     escalations: object | None = None
+    recorder: object | None = None
     semantic_status: str = ""
 
     def close(self) -> None:
         if self.worker is not None:
             self.worker.stop()
+        if self.recorder is not None:
+            self.recorder.close()
         if self.store is not None:
             self.store.dispose()
 
@@ -71,10 +74,11 @@ def build_services(settings: Settings, *, with_store: bool = True, start_worker:
     kb = load(settings.knowledge_dir)
     for warning in kb.warnings:
         log.warning("knowledge: %s", warning)
-    store = outbox = worker = escalations = None
+    store = outbox = worker = escalations = recorder = None
     if with_store:
-        from .escalation import EscalationService, Outbox, OutboxWorker, SmtpMailer, Store
+        from .escalation import EscalationService, Outbox, OutboxWorker, SmtpMailer, Store, UnansweredRecorder
         store = Store(settings.resolved_database_url)
+        recorder = UnansweredRecorder(store)
         mailer = (SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_username, settings.smtp_password,
                              settings.smtp_starttls, settings.smtp_ssl, settings.smtp_timeout)
                   if settings.smtp_enabled else None)
@@ -84,7 +88,7 @@ def build_services(settings: Settings, *, with_store: bool = True, start_worker:
         escalations = EscalationService(store, settings.help_emails(), worker)
         if mailer is None:
             log.warning("SMTP_HOST is not set: escalations are stored and wait until mail is configured")
-    bot = build_bot(settings, kb, escalations=escalations, recorder=store)
+    bot = build_bot(settings, kb, escalations=escalations, recorder=recorder)
     log.info("%s", bot.semantic_status)
     return Services(settings=settings, kb=kb, bot=bot, store=store, outbox=outbox, worker=worker,
-                    escalations=escalations, semantic_status=bot.semantic_status)
+                    escalations=escalations, recorder=recorder, semantic_status=bot.semantic_status)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from bot.escalation import EscalationService, Outbox, SmtpMailer, Store, compose, validate_email
+from bot.escalation import EscalationService, Outbox, SmtpMailer, Store, UnansweredRecorder, compose, validate_email
 from bot.escalation.mail import EmailValidationError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -218,9 +218,38 @@ def test_feedback_and_unanswered_report(client, services):
         client.post("/api/chat", json={"message": q})
     for helpful in (False, False, True):
         assert client.post("/api/feedback", json={"entry_id": "il-costs", "helpful": helpful, "question": "cost?"}).status_code == 201
+    services.recorder.flush()   # written in the background, within about a second
     text = report(services.store, services.kb)
     assert "spring break" in text and "lunch" in text
     assert "il-costs: 2 of 3 marked not helpful" in text
+
+
+def test_unanswered_questions_are_recorded_off_the_request_path(store):
+    recorder = UnansweredRecorder(store, linger=60)
+    for question in ["when is spring break?", "what is for lunch"]:
+        recorder.record_unanswered(question=question, state="OH", channel="web", confidence=0.1)
+    assert store.unanswered_questions() == []   # the caller did not wait for the database...
+    recorder.close()                            # ...and nothing is lost when the process stops
+    assert sorted(r["question"] for r in store.unanswered_questions()) == ["what is for lunch", "when is spring break?"]
+
+
+def test_a_failed_unanswered_write_is_tried_again(tmp_path):
+    class FlakyStore(Store):
+        failures = 1
+
+        def add_unanswered(self, rows):
+            if self.failures:
+                self.failures -= 1
+                raise OSError("disk busy")
+            super().add_unanswered(rows)
+
+    flaky = FlakyStore(f"sqlite:///{tmp_path / 'flaky.sqlite3'}")
+    recorder = UnansweredRecorder(flaky, linger=0)
+    recorder.record_unanswered(question="when is spring break?", state=None, channel="slack", confidence=0.0)
+    recorder.flush()
+    assert [(r["question"], r["state"]) for r in flaky.unanswered_questions()] == [("when is spring break?", None)]
+    recorder.close()
+    flaky.dispose()
 
 
 def test_cli_escalations_list_show_retry_export(tmp_path, services):

@@ -195,10 +195,11 @@ class Store:
                                                          entry_id=entry_id, question=question,
                                                          session_id=session_id)).inserted_primary_key[0]
 
-    def record_unanswered(self, *, question: str, state: str | None, channel: str, confidence: float) -> None:
+    def add_unanswered(self, rows: list[dict]) -> None:
+        """Questions the bot could not answer ({"question", "state", "channel", "confidence", "created_at"}),
+        in one transaction (see recorder.py)."""
         with self.engine.begin() as conn:
-            conn.execute(unanswered.insert().values(created_at=utcnow(), question=question, state=state,
-                                                    channel=channel, confidence=float(confidence)))
+            conn.execute(unanswered.insert(), rows)
 
     def unanswered_questions(self) -> list[dict]:
         with self.engine.connect() as conn:
