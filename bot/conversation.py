@@ -8,6 +8,7 @@ one Reply. Channels only turn their input into a message and render the Reply.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -47,6 +48,11 @@ ASPECT_LIST = re.compile(r"\bon (the |ohio s |illinois s |ohio |illinois |state 
 GENERIC_NAME_WORDS = frozenset("""industry recognized credential certified certification certificate cert license
 irc this that it they one state list new""".split())
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one)\b")
+PLURAL_KIND = re.compile(r"\b(credentials|certifications|certs|certificates|licenses)\b")
+LIST_WORDS = re.compile(r"\b(show|which|are there|options|available|what credentials|what certifications)\b"
+                        r"|\blist (of|all)\b|^list\b")
+CREDENTIAL_WORDS = re.compile(r"\b(credential|certification|certificate|cert|license|licence|exam|points?|issues?|offers?)\b")
+TRAILING_KIND = re.compile(r"(\s*\b(credential|certification|certificate|cert|license|licence|exam)s?)+$")
 NAMED_THING = re.compile(r"^(what is|what s|whats|what(?= (an?|the) )|tell me about|who issues|who offers|who awards|who gives|how many points is|"
                          r"how many points are|is)"
                          r" (an? |the )?(?P<name>.+?)( worth.*| on (the|ohio s|illinois s) .*)?$")
@@ -68,6 +74,7 @@ class Bot:
         self.kb = kb
         self.matcher = matcher
         self.catalogue = Catalogue(kb)
+        self.unknown_credential_name = functools.lru_cache(maxsize=4096)(self._unknown_credential_name)
         self.sessions = sessions
         self.thresholds = thresholds
         self.help_emails = {"OH": "industrycredentials@education.ohio.gov", "IL": "cte@isbe.net",
@@ -270,7 +277,7 @@ class Bot:
         credential ("what WorkKeys score is needed?" is about graduation rules, not about WorkKeys)."""
         n = normalise(text)
         hits = self.catalogue.find_names(text)
-        unknown = self._unknown_credential_name(n, hits)
+        unknown = self.unknown_credential_name(text)
         if unknown:
             return self._not_in_catalogue(unknown, hits, session)
         _, matches = self.matcher.rank(text, session.state)
@@ -301,24 +308,26 @@ class Bot:
     def _is_list_request(n: str, query: ListQuery, faq_sure: bool) -> bool:
         """Explicit list words always list; otherwise a short "<field> credentials" does, unless the FAQ
         answers it with confidence ("hospitality certifications" is a list, not "what is a credential?")."""
-        plural = re.search(r"\b(credentials|certifications|certs|certificates|licenses)\b", n)
+        plural = PLURAL_KIND.search(n)
         if query.points is not None and plural:
             return True
-        if re.search(r"\b(show|which|are there|options|available|what credentials|what certifications)\b"
-                     r"|\blist (of|all)\b|^list\b", n):
+        if LIST_WORDS.search(n):
             return True
         return bool(plural) and len(content_words(n)) <= 4 and not faq_sure
 
-    def _unknown_credential_name(self, n: str, hits) -> str | None:
+    def _unknown_credential_name(self, text: str) -> str | None:
         """The name of a credential the question asks about that the catalogue does not have:
         a named thing with a word that neither the catalogue nor the FAQ knows ("what is the
-        Certified Dental Assistant credential?", "commercial drivers license")."""
-        if not re.search(r"\b(credential|certification|certificate|cert|license|licence|exam|points?|issues?|offers?)\b", n):
+        Certified Dental Assistant credential?", "commercial drivers license"). Depends on the
+        text alone: cached per text, like the matcher's analysis."""
+        n = normalise(text)
+        if not CREDENTIAL_WORDS.search(n):
             return None
         m = NAMED_THING.match(n)
         if not m:
             return None
-        name = re.sub(r"(\s*\b(credential|certification|certificate|cert|license|licence|exam)s?)+$", "", m.group("name")).strip()
+        hits = self.catalogue.find_names(text)
+        name = TRAILING_KIND.sub("", m.group("name")).strip()
         words = [w for w in self.matcher.correct_spelling(self.catalogue.key(name)).split()
                  if w not in GENERIC_NAME_WORDS and w not in STOPWORDS and w not in PLACE_WORDS]
         if not words or len(words) > 5:

@@ -7,7 +7,6 @@ from pathlib import Path
 import orjson
 from flask import Flask, jsonify
 from flask.json.provider import JSONProvider
-from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -29,6 +28,11 @@ class OrjsonProvider(JSONProvider):
     def loads(self, s, **kwargs):
         return orjson.loads(s)
 
+    def response(self, *args, **kwargs):
+        """jsonify(): the body as orjson's bytes, not decoded to text and encoded again."""
+        return self._app.response_class(orjson.dumps(self._prepare_response_obj(args, kwargs)),
+                                        mimetype="application/json")
+
 
 def create_app(test_config: dict | None = None, services: Services | None = None) -> Flask:
     """Build the app. ``test_config`` may hold Flask config and a "SETTINGS" object."""
@@ -36,7 +40,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     app.json = OrjsonProvider(app)
     test_config = dict(test_config or {})
     settings: Settings = test_config.pop("SETTINGS", None) or (services.settings if services else Settings.from_env())
-    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, RATELIMIT_ENABLED=True)
     app.config.update(test_config)
     if services is None:
         services = build_services(settings, start_worker=test_config.get("START_OUTBOX", False))
@@ -45,10 +49,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops,
                                 x_host=settings.proxy_hops)
 
-    app.extensions["credbot_rate_limiter"] = RateLimiter(settings.rate_limit, app.config["RATELIMIT_STORAGE_URI"],
-                                                         enabled=app.config["RATELIMIT_ENABLED"])
-    CORS(app, resources={r"/api/(chat|escalations|feedback)": {"origins": list(settings.allowed_origins)}},
-         methods=["POST", "OPTIONS"], allow_headers=["Content-Type", "Idempotency-Key"], supports_credentials=False)
+    app.extensions["credbot_rate_limiter"] = RateLimiter(settings.rate_limit, enabled=app.config["RATELIMIT_ENABLED"])
     app.register_blueprint(bp)
 
     if settings.slack_enabled and settings.slack_signing_secret:

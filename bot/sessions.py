@@ -24,7 +24,8 @@ class Session:
 
     def remember(self, role: str, text: str) -> None:
         self.history.append({"role": role, "text": text})
-        del self.history[:-HISTORY_LIMIT]
+        if len(self.history) > HISTORY_LIMIT:
+            del self.history[:-HISTORY_LIMIT]
 
 
 class SessionStore(Protocol):

@@ -74,9 +74,26 @@ def test_cors_allows_only_the_configured_embedding_origins(services):
     client = create_app({"TESTING": True, "RATELIMIT_ENABLED": False}, services=services).test_client()
     ok = client.post("/api/chat", json={"message": "hi"}, headers={"Origin": "https://district.example"})
     assert ok.headers.get("Access-Control-Allow-Origin") == "https://district.example"
+    assert "Origin" in ok.headers["Vary"]
     bad = client.post("/api/chat", json={"message": "hi"}, headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in bad.headers
+    # the browser's preflight before the widget's JSON POST, and an error the widget must be able to read
+    preflight = client.options("/api/escalations", headers={"Origin": "https://district.example",
+                                                             "Access-Control-Request-Method": "POST",
+                                                             "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://district.example"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "content-type" in preflight.headers["Access-Control-Allow-Headers"].lower()
+    refused = client.options("/api/chat", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    assert "Access-Control-Allow-Origin" not in refused.headers and "Access-Control-Allow-Methods" not in refused.headers
+    error = client.post("/api/chat", json={"message": ""}, headers={"Origin": "https://district.example"})
+    assert error.status_code == 400 and error.headers["Access-Control-Allow-Origin"] == "https://district.example"
     assert "Access-Control-Allow-Origin" not in client.post("/slack/events", headers={"Origin": "https://district.example"}).headers
+    assert "Access-Control-Allow-Origin" not in client.get("/api/health", headers={"Origin": "https://district.example"}).headers
+    services.settings = replace(services.settings, allowed_origins=("*",))
+    anyone = create_app({"TESTING": True, "RATELIMIT_ENABLED": False}, services=services).test_client()
+    assert anyone.post("/api/chat", json={"message": "hi"}, headers={"Origin": "https://evil.example"}).headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_rate_limit_per_client_answers_429_json(services):
@@ -93,6 +110,33 @@ def test_rate_limit_per_client_answers_429_json(services):
     assert other.status_code == 200                        # another client has its own allowance
     fb = client.post("/api/feedback", json={"helpful": True})
     assert fb.status_code == 201                           # and each endpoint its own
+
+
+def test_rate_limit_windows_end_and_every_limit_counts():
+    from bot.channels.ratelimit import RateLimiter
+    now = [1000.0]
+    limiter = RateLimiter("2 per minute; 3 per hour", clock=lambda: now[0])
+    assert [limiter.hit("a", "chat") for _ in range(2)] == [None, None]
+    assert limiter.hit("a", "chat") == 60                 # the minute's allowance is used up
+    now[0] += 30
+    assert limiter.hit("a", "chat") == 30                 # refused requests are not counted
+    now[0] += 31
+    assert limiter.hit("a", "chat") is None               # a new minute...
+    assert limiter.hit("a", "chat") == 60 * 60 - 61       # ...but the hour's 3 are used up
+    assert limiter.hit("b", "chat") is None               # another client is counted apart
+    assert RateLimiter("1/second", enabled=False).hit("a", "chat") is None
+
+
+def test_rate_limiter_forgets_clients_that_went_quiet(monkeypatch):
+    from bot.channels import ratelimit
+    monkeypatch.setattr(ratelimit, "SWEEP_EVERY", 100)
+    now = [0.0]
+    limiter = ratelimit.RateLimiter("5 per minute", clock=lambda: now[0])
+    for i in range(99):
+        limiter.hit(f"10.0.0.{i}", "chat")
+    now[0] += 61
+    limiter.hit("10.0.1.1", "chat")                       # the 100th hit: a sweep
+    assert list(limiter._windows) == [("10.0.1.1", "chat")]
 
 
 def test_malformed_rate_limit_setting_is_refused():
