@@ -185,6 +185,9 @@ def _cosines(matrix, query) -> np.ndarray:
     return np.asarray(matrix[:, query.indices] @ query.data.astype(np.float32)).ravel()
 
 
+SIMILARITY_CACHE_CELLS = 2 ** 20   # entries x texts whose similarities are kept
+
+
 class Matcher:
     def __init__(self, kb: KnowledgeBase, entries: list[FaqEntry] | None = None,
                  weights: Weights = Weights(), embedder=None, cache_size: int = 4096):
@@ -195,9 +198,11 @@ class Matcher:
         # Answers depend only on the text (and the state): repeated questions cost microseconds.
         self.analyse = functools.lru_cache(maxsize=cache_size)(self._analyse)
         self._ranked = functools.lru_cache(maxsize=cache_size)(self._rank)
-        # The sentence embedding depends on the text alone: the same question in another state
-        # (or after "what about Illinois?") is ranked again without running the model again.
-        self._query_vector = functools.lru_cache(maxsize=cache_size)(self._embed_query)
+        # Similarities (TF-IDF and the sentence embedding) depend on the text alone: the same question
+        # in another state (or after "what about Illinois?") is ranked again from them in microseconds.
+        # Each holds a few arrays as long as the knowledge base: fewer are kept for a very large one.
+        per_text = min(cache_size, max(16, SIMILARITY_CACHE_CELLS // max(1, len(self.entries))))
+        self._similarities = functools.lru_cache(maxsize=per_text)(self._similarities_of)
         self._build()
 
     # ---- index -------------------------------------------------------------------------
@@ -263,27 +268,34 @@ class Matcher:
         scores count SUPPLEMENTARY_FACTOR of their value, except when the entry knows every word
         of the question and the official candidates leave some unexplained ("the industry
         credential seal": the seal is not in the official FAQ)."""
-        query_vector = None
-        if semantic and self.embedder is not None:
-            query_vector = self._query_vector(corrected)
+        official_similarity, supplementary_similarity = self._similarities(corrected, words, semantic)
         anchored = any(w in DOMAIN_ANCHORS for w in corrected.split())
-        official = self._tier_matches(self.official, words, acronyms, state, query_vector, anchored)
-        supplementary = self._tier_matches(self.supplementary, words, acronyms, state, query_vector, anchored)
+        official = self._tier_matches(self.official, official_similarity, words, acronyms, state, anchored)
+        supplementary = self._tier_matches(self.supplementary, supplementary_similarity, words, acronyms, state, anchored)
         explained = max((m.coverage for m in official[:3]), default=0.0)
         contends = bool(official) and official[0].score >= OFFICIAL_CONTENDS
         supplementary = [m if not contends or (m.coverage >= FULL_COVERAGE and m.coverage - explained >= COVERAGE_LEAD)
                          else replace(m, score=m.score * SUPPLEMENTARY_FACTOR, standalone=m.score) for m in supplementary]
         return tuple(sorted(official + supplementary, key=lambda m: -m.score))
 
-    def _embed_query(self, corrected: str) -> np.ndarray:
-        vector = self.embedder.embed([corrected])[0]   # typos corrected: the model knows no "credentail"
-        vector.flags.writeable = False                # shared by every ranking of this text
-        return vector
+    def _similarities_of(self, corrected: str, words: tuple[str, ...], semantic: bool) -> tuple:
+        """Each tier's (similarity of every entry, semantic part or None): the same in every state."""
+        query_vector = None
+        if semantic and self.embedder is not None:
+            query_vector = self.embedder.embed([corrected])[0]   # typos corrected: the model knows no "credentail"
+        out = []
+        for tier in (self.official, self.supplementary):
+            arrays = tier.similarity(" ".join(words), query_vector, self.weights) if tier else (None, None)
+            for array in arrays:
+                if array is not None:
+                    array.flags.writeable = False   # shared by every ranking of this text
+            out.append(arrays)
+        return tuple(out)
 
-    def _tier_matches(self, tier: Tier | None, words, acronyms, state, query_vector, anchored: bool) -> list[Match]:
+    def _tier_matches(self, tier: Tier | None, similarities, words, acronyms, state, anchored: bool) -> list[Match]:
         if tier is None:
             return []
-        similarity, sem = tier.similarity(" ".join(words), query_vector, self.weights)
+        similarity, sem = similarities
         if state:
             similarity = np.where(tier.state_of == state, similarity, similarity * OTHER_STATE_FACTOR)
         matches = []
