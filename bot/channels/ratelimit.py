@@ -4,8 +4,9 @@ Fixed windows counted in this process (sessions live in memory too: one process)
 written as `limits` (flask-limiter's engine) parses them: "30 per minute; 500 per day".
 
 Why not `limits`' own memory storage: on each hit it formats keys and takes a per-key lock, and it
-starts a new expiry timer thread whenever the last one (10 ms) has run. Under bench/load.py's load the limit check took about 30 µs of a
-chat request's CPU that way, and about 6 µs with this counter: one dict lookup under one lock."""
+starts a new expiry timer thread whenever the last one (10 ms) has run. Under bench/load.py's load
+the limit check took about 30 µs of a chat request's CPU that way, and about 6 µs with this
+counter: one dict lookup under one lock."""
 from __future__ import annotations
 
 import math

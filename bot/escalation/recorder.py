@@ -32,8 +32,9 @@ class UnansweredRecorder:
 
     def flush(self) -> None:
         """Return once every question queued so far is written (or given up after the retries)."""
-        self._wake.set()
-        self._queue.join()
+        if self._thread.is_alive():
+            self._wake.set()
+            self._queue.join()
 
     def close(self, timeout: float = 10.0) -> None:
         if self._thread.is_alive():
