@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 from pathlib import Path
 
 import orjson
@@ -107,6 +109,9 @@ def serve(settings: Settings) -> int:
     slack = ("on at /slack/events" if settings.slack_enabled and settings.slack_signing_secret
              else "off (no Slack tokens: web chat only)" if not settings.slack_enabled else "Socket Mode only")
     log.info("credbot on http://%s:%s/  (Slack %s; %s)", settings.host, settings.port, slack, services.semantic_status)
+    # A service manager stops the server with SIGTERM: leave through `finally`, so the outbox stops
+    # cleanly and the unanswered questions still queued are written.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         waitress_serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="credbot")
     finally:

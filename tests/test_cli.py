@@ -36,3 +36,36 @@ def test_chat_is_an_interactive_conversation(tmp_path):
     assert "National Restaurant Association" in result.stdout.split("who issues")[-1] if "who issues" in result.stdout \
         else "National Restaurant Association" in result.stdout
     assert result.stdout.count("bot> ") == 3
+
+
+def test_serve_stops_cleanly_on_sigterm_and_keeps_the_unanswered_questions(tmp_path):
+    import signal
+    import socket
+    import time
+    import urllib.request
+    from bot.escalation import Store
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "CREDBOT_INSTANCE_DIR": str(tmp_path), "PORT": str(port),
+           "CREDBOT_SEMANTIC": "false"}
+    server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(base + "/api/health", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        request = urllib.request.Request(base + "/api/chat", data=json.dumps({"message": "when is spring break?"}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        assert json.load(urllib.request.urlopen(request, timeout=10))["kind"] == "fallback"
+        server.send_signal(signal.SIGTERM)   # at once: the question is still waiting in the recorder's queue
+        assert server.wait(30) == 0
+    finally:
+        server.kill()
+    store = Store(f"sqlite:///{tmp_path / 'credbot.sqlite3'}")
+    assert [row["question"] for row in store.unanswered_questions()] == ["when is spring break?"]
+    store.dispose()
