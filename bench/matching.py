@@ -60,7 +60,9 @@ def measure(label: str, kb, entries, embedder) -> None:
 def main() -> None:
     kb = load()
     cache = ROOT / "instance" / "cache"
-    load_embedder(None, cache)[0] and Matcher(kb, embedder=load_embedder(None, cache)[0])   # warm the cache
+    warm, _ = load_embedder(None, cache)
+    if warm:
+        Matcher(kb, embedder=warm)   # fills the on-disk embedding cache the timed start-up reads
     started = time.perf_counter()
     embedder, status = load_embedder(None, cache)
     if embedder:

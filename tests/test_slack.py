@@ -8,7 +8,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -199,6 +198,7 @@ def test_app_home_shows_what_the_bot_knows(slack):
     [publish] = slack.to("views.publish")
     assert publish["user_id"] == "U1" and publish["view"]["type"] == "home"
     assert "/credentials state OH" in json.dumps(publish["view"])
+    assert "(14 entries), from 15 summaries" in json.dumps(publish["view"])   # official and not, counted apart
 
 
 def test_configuration_half_set_is_an_error_and_no_tokens_means_web_only(client):

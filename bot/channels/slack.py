@@ -76,7 +76,9 @@ def home_view(services) -> dict:
         {"type": "header", "text": {"type": "plain_text", "text": "Industry-recognized credentials assistant"}},
         {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn(
             f"I answer from the official IRC FAQs of the Ohio Department of Education and the Illinois State Board of "
-            f"Education ({len(kb.faq)} entries) and from a catalogue of {len(kb.credentials)} credentials with sources. "
+            f"Education ({sum(e.official for e in kb.faq)} entries), from {sum(not e.official for e in kb.faq)} "
+            f"summaries of other official pages (marked as not official), and from a catalogue of "
+            f"{len(kb.credentials)} credentials with sources. "
             "Mention me in a channel, send me a direct message, or use "
             f"{settings.slack_command}. If I can't answer, the “Ask the help desk” button emails your question to "
             "the right state's help desk.")}},
@@ -99,6 +101,7 @@ def create_slack_app(services, *, client: WebClient | None = None, process_befor
 
 def register_listeners(app: App, services) -> None:
     bot, store, settings = services.bot, services.store, services.settings
+
     def state_for(channel: str | None) -> str | None:
         """A channel's own state (set with `/credentials state OH`), else the workspace default."""
         override = store.channel_state(channel) if store is not None and channel else None
@@ -208,8 +211,7 @@ def register_listeners(app: App, services) -> None:
     def on_share(ack, body, respond):
         ack()
         data = _payload(body)
-        reply = bot.handle(data["q"], data["k"] + ":share", state=state_for((body.get("channel") or {}).get("id")),
-                           channel="slack")
+        reply = ask(data["q"], data["k"] + ":share", (body.get("channel") or {}).get("id"), body["user"]["id"])
         respond(replace_original=False, response_type="in_channel",
                 text=f"<@{body['user']['id']}> asked: {mrkdwn(data['q'])}\n\n{reply.text[:MAX_TEXT]}",
                 blocks=[{"type": "section", "text": {"type": "mrkdwn",
@@ -231,13 +233,14 @@ HELP_TEXT = ("I answer questions about industry-recognized credentials from the 
 
 def mount_slack(flask_app, services, process_before_response: bool = False) -> App:
     """Serve Slack's HTTP mode at POST /slack/events in the Flask app."""
+    from flask import request
     from slack_bolt.adapter.flask import SlackRequestHandler
 
     slack_app = create_slack_app(services, process_before_response=process_before_response)
     handler = SlackRequestHandler(slack_app)
 
     def slack_events():
-        return handler.handle(__import__("flask").request)
+        return handler.handle(request)
 
     flask_app.add_url_rule("/slack/events", "slack_events", slack_events, methods=["POST"])
     flask_app.extensions["credbot_slack"] = slack_app
