@@ -1,4 +1,4 @@
 """Flask's entry point: `flask --app app run` (development) or `credbot serve` (production)."""
-from bot.server import create_app
+from credbot.server import create_app
 
 __all__ = ["create_app"]

@@ -18,6 +18,7 @@ answering for a while: in its first seconds nearly every conversation context is
 Health and chat runs then alternate for `rounds` rounds. The median of each is reported, and
 chat's share is the median of the rounds' shares (each chat run against the health run just
 before it): the speed of a shared machine drifts by a third over minutes."""
+
 from __future__ import annotations
 
 import json
@@ -37,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [i["question"] for i in json.loads((ROOT / "tests/data/eval_faq.json").read_text())["in_scope"]]
-WARMUP_RUNS = 4     # 5 s each
+WARMUP_RUNS = 4  # 5 s each
 FILLERS = ["so", "ok", "please", "well", "also", "really", "hi", "hey", "hello", "actually", "just", "now"]
 
 
@@ -108,9 +109,15 @@ def drive_wrk(url: str, chat: bool, unique: bool, clients: int, seconds: float, 
     cmd = ["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--latency", "--timeout", "30s"]
     if chat:
         script = folder / f"chat-{unique}.lua"
-        script.write_text(WRK_SCRIPT % {"questions": ", ".join(_lua_string(q) for q in QUESTIONS),
-                                        "fillers": ", ".join(_lua_string(f) for f in FILLERS),
-                                        "unique": "true" if unique else "false", "clients": clients})
+        script.write_text(
+            WRK_SCRIPT
+            % {
+                "questions": ", ".join(_lua_string(q) for q in QUESTIONS),
+                "fillers": ", ".join(_lua_string(f) for f in FILLERS),
+                "unique": "true" if unique else "false",
+                "clients": clients,
+            }
+        )
         cmd += ["-s", str(script)]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -170,9 +177,11 @@ def free_port() -> int:
 def show(name: str, runs: list[Run]) -> Run:
     rate = statistics.median(r.rate for r in runs)
     middle = min(runs, key=lambda r: abs(r.rate - rate))
-    print(f"{name:<34} {rate:8.1f} req/s (runs: {', '.join(f'{r.rate:.0f}' for r in runs)})   "
-          f"p50 {middle.p50:6.1f} ms   p99 {middle.p99:6.1f} ms   errors {sum(r.errors for r in runs)}"
-          f"   ({sum(r.requests for r in runs)} requests)")
+    print(
+        f"{name:<34} {rate:8.1f} req/s (runs: {', '.join(f'{r.rate:.0f}' for r in runs)})   "
+        f"p50 {middle.p50:6.1f} ms   p99 {middle.p99:6.1f} ms   errors {sum(r.errors for r in runs)}"
+        f"   ({sum(r.requests for r in runs)} requests)"
+    )
     return Run(rate, middle.p50, middle.p99, sum(r.errors for r in runs), sum(r.requests for r in runs))
 
 
@@ -183,10 +192,20 @@ def main() -> None:
     drive = drive_wrk if shutil.which("wrk") else drive_python
     port = free_port()
     folder = Path(tempfile.mkdtemp())
-    env = {**os.environ, "PORT": str(port), "CREDBOT_INSTANCE_DIR": str(folder),
-           "CREDBOT_RATE_LIMIT": "1000000 per minute", "CREDBOT_CACHE_DIR": str(ROOT / "instance" / "cache")}
-    server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "CREDBOT_INSTANCE_DIR": str(folder),
+        "CREDBOT_RATE_LIMIT": "1000000 per minute",
+        "CREDBOT_CACHE_DIR": str(ROOT / "instance" / "cache"),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "credbot", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -195,8 +214,10 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.3)
-        print(f"waitress on loopback, {clients} clients, {seconds:.0f} s runs, {rounds} rounds, load from "
-              f"{'wrk' if drive is drive_wrk else 'a Python client (install wrk for sharper figures)'}")
+        print(
+            f"waitress on loopback, {clients} clients, {seconds:.0f} s runs, {rounds} rounds, load from "
+            f"{'wrk' if drive is drive_wrk else 'a Python client (install wrk for sharper figures)'}"
+        )
         # Warm-up, as a server that has been up a while: the first answer to each question in each
         # conversation context (state, pending clarification) is computed, later ones come from the
         # caches. Each warm-up run shows how far the caches are from the steady state.
@@ -212,10 +233,14 @@ def main() -> None:
         # Each round's chat run is compared with the health run just before it: the machine's speed
         # drifts over minutes, and a pair measured together shares the drift.
         shares = [c.rate / hh.rate for hh, c in zip(health, chat)]
-        print(f"chat's share of the trivial endpoint's throughput, round by round: "
-              f"{', '.join(f'{x:.0%}' for x in shares)}")
-        print(f"chat reaches {statistics.median(shares):.0%} of the trivial endpoint's throughput with repeating "
-              f"questions (median of the rounds), {u.rate / h.rate:.0%} with unique ones (target: 70 %)")
+        print(
+            f"chat's share of the trivial endpoint's throughput, round by round: "
+            f"{', '.join(f'{x:.0%}' for x in shares)}"
+        )
+        print(
+            f"chat reaches {statistics.median(shares):.0%} of the trivial endpoint's throughput with repeating "
+            f"questions (median of the rounds), {u.rate / h.rate:.0%} with unique ones (target: 70 %)"
+        )
     finally:
         server.terminate()
         server.wait(10)

@@ -1,6 +1,7 @@
 """Benchmark the matcher: index build time, per-question latency (p50/p99/mean), peak memory,
 for the shipped knowledge base and for a synthetic one of 10,000 entries, with and without
 the semantic signal. Prints figures; asserts nothing.  Run: python bench/matching.py"""
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.knowledge import FaqEntry, load  # noqa: E402
-from bot.matching import Matcher  # noqa: E402
-from bot.semantic import load_embedder  # noqa: E402
+from credbot.knowledge import FaqEntry, load  # noqa: E402
+from credbot.matching import Matcher  # noqa: E402
+from credbot.semantic import load_embedder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [i["question"] for i in json.loads((ROOT / "tests/data/eval_faq.json").read_text())["in_scope"]]
@@ -30,22 +31,28 @@ def synthetic(kb, n: int) -> list[FaqEntry]:
     for i in range(n):
         base = kb.faq[i % len(kb.faq)]
         noise = lambda k: " ".join(rng.choice(words) for _ in range(k))
-        out.append(replace(base, id=f"syn-{i}", question=f"{base.question} {noise(4)}",
-                           alternates=tuple(f"{a} {noise(3)}" for a in base.alternates[:8]),
-                           answer=f"{base.answer} {noise(20)}"))
+        out.append(
+            replace(
+                base,
+                id=f"syn-{i}",
+                question=f"{base.question} {noise(4)}",
+                alternates=tuple(f"{a} {noise(3)}" for a in base.alternates[:8]),
+                answer=f"{base.answer} {noise(20)}",
+            )
+        )
     return out
 
 
 def measure(label: str, kb, entries, embedder) -> None:
     started = time.perf_counter()
-    matcher = Matcher(kb, entries=entries, embedder=embedder, cache_size=0)   # time real work, not the cache
+    matcher = Matcher(kb, entries=entries, embedder=embedder, cache_size=0)  # time real work, not the cache
     build = time.perf_counter() - started
-    tracemalloc.start()      # peak memory of the index, measured apart from the timings
+    tracemalloc.start()  # peak memory of the index, measured apart from the timings
     Matcher(kb, entries=entries, embedder=embedder)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     for q in QUESTIONS[:10]:
-        matcher.rank(q)   # warm-up
+        matcher.rank(q)  # warm-up
     times = []
     for q in QUESTIONS:
         t = time.perf_counter()
@@ -53,8 +60,10 @@ def measure(label: str, kb, entries, embedder) -> None:
         times.append((time.perf_counter() - t) * 1000)
     times.sort()
     p = lambda x: times[min(len(times) - 1, int(round(x * (len(times) - 1))))]
-    print(f"{label:<52} build {build:7.3f} s   per question: mean {statistics.mean(times):6.2f} ms  "
-          f"p50 {p(0.5):6.2f} ms  p99 {p(0.99):6.2f} ms   peak traced memory {peak / 2**20:7.1f} MiB  ({len(times)} questions)")
+    print(
+        f"{label:<52} build {build:7.3f} s   per question: mean {statistics.mean(times):6.2f} ms  "
+        f"p50 {p(0.5):6.2f} ms  p99 {p(0.99):6.2f} ms   peak traced memory {peak / 2**20:7.1f} MiB  ({len(times)} questions)"
+    )
 
 
 def main() -> None:
@@ -62,7 +71,7 @@ def main() -> None:
     cache = ROOT / "instance" / "cache"
     warm, _ = load_embedder(None, cache)
     if warm:
-        Matcher(kb, embedder=warm)   # fills the on-disk embedding cache the timed start-up reads
+        Matcher(kb, embedder=warm)  # fills the on-disk embedding cache the timed start-up reads
     started = time.perf_counter()
     embedder, status = load_embedder(None, cache)
     if embedder:

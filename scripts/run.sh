@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
-exec "${PYTHON:-python3}" -m bot serve
+. scripts/python-env.sh
+exec "$PY" -m credbot serve "$@"

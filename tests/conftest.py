@@ -1,5 +1,6 @@
 """Shared fixtures: every test gets a fresh temporary database, fresh sessions and a fresh app;
 the knowledge base and the embedding cache are built once per run (they are read-only)."""
+
 from __future__ import annotations
 
 import os
@@ -9,9 +10,10 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from bot import Bot, build_services
-from bot.knowledge import load
-from bot.settings import Settings
+from credbot.conversation import Bot
+from credbot.knowledge import load
+from credbot.settings import Settings
+from credbot.wiring import build_services
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,7 +51,8 @@ def _shared_services(tmp_path_factory, cache_dir):
 @pytest.fixture
 def bot(_shared_services) -> Bot:
     """A bot with fresh sessions (and no database) sharing the shipped index."""
-    from bot.sessions import MemorySessionStore
+    from credbot.conversation import MemorySessionStore
+
     shared = _shared_services.bot
     return Bot(shared.kb, shared.matcher, MemorySessionStore(), shared.thresholds, help_emails=shared.help_emails)
 
@@ -63,7 +66,8 @@ def services(settings):
 
 @pytest.fixture
 def app(services):
-    from bot.server import create_app
+    from credbot.server import create_app
+
     app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False}, services=services)
     return app
 

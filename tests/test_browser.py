@@ -1,4 +1,5 @@
 """The widget in headless Chromium (Debian package `chromium`), embedded in a page on another origin."""
+
 from __future__ import annotations
 
 import shutil
@@ -9,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import build_services
-from bot.server import create_app
+from credbot.server import create_app
+from credbot.wiring import build_services
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -20,10 +21,12 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 def _host_page(bot_url: list):
     def page():
-        return (f"<!doctype html><html lang=en><head><meta name=viewport content='width=device-width'>"
+        return (
+            f"<!doctype html><html lang=en><head><meta name=viewport content='width=device-width'>"
             f"<style>button{{background:red!important;font-size:40px!important}}</style></head>"
             f"<body><h1>District page</h1><a href=#>first link</a>"
-            f"<script src='{bot_url[0]}/widget.js' data-state='OH' data-title='Credentials questions'></script></body></html>").encode()
+            f"<script src='{bot_url[0]}/widget.js' data-state='OH' data-title='Credentials questions'></script></body></html>"
+        ).encode()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
@@ -45,9 +48,19 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed (.ci/run installs the Debian package)")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                                              "--disable-component-update", "--no-first-run", "--disable-sync"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 
@@ -76,8 +89,8 @@ def _open(browser, url, width=1280, height=800):
 def test_widget_answers_from_another_origin_with_keyboard_only(browser, site):
     # The page's origin differs from the bot's (different port), so CORS must allow it.
     page = _open(browser, site["page"])
-    page.keyboard.press("Tab")     # the page's link
-    page.keyboard.press("Tab")     # the launcher
+    page.keyboard.press("Tab")  # the page's link
+    page.keyboard.press("Tab")  # the launcher
     assert page.evaluate("document.activeElement.id") == "credbot-widget"
     page.keyboard.press("Enter")
     panel = page.locator("#credbot-panel")
@@ -85,13 +98,13 @@ def test_widget_answers_from_another_origin_with_keyboard_only(browser, site):
     assert page.locator("#credbot-input").evaluate("el => el === el.getRootNode().activeElement")
     page.keyboard.type("How much does a credential cost?")
     page.keyboard.press("Enter")
-    answer = page.locator(".msg.bot").filter(has_text="reimburses the school")   # the page says data-state="OH"
+    answer = page.locator(".msg.bot").filter(has_text="reimburses the school")  # the page says data-state="OH"
     answer.wait_for()
     assert "not part of the official FAQ" in answer.inner_text()
     assert page.locator(".log").get_attribute("aria-live") == "polite"
     page.keyboard.press("Escape")
     panel.wait_for(state="hidden")
-    assert page.evaluate("document.activeElement.id") == "credbot-widget"   # focus back on the launcher
+    assert page.evaluate("document.activeElement.id") == "credbot-widget"  # focus back on the launcher
 
 
 def test_hostile_html_is_shown_as_text(browser, site):
@@ -117,7 +130,8 @@ def test_choices_are_buttons_that_answer(browser, site):
 
 def test_clarifying_choice_buttons(browser, site):
     svc = site["services"]
-    from bot.conversation import Thresholds
+    from credbot.conversation import Thresholds
+
     svc.bot.thresholds = Thresholds(answer=0.99, clarify=0.1, margin=0.9, sure=1.0)
     page = _open(browser, site["page"])
     page.locator("button.launcher").click()
@@ -144,7 +158,11 @@ def test_escalation_flow_and_screenshots(browser, site):
     form.locator("button[type=submit]").click()
     page.locator("text=Sent. The help desk at industrycredentials@education.ohio.gov").wait_for()
     rows = site["services"].store.list_escalations()
-    assert len(rows) == 1 and rows[0]["reply_to"] == "parent@example.com" and rows[0]["question"] == "when is spring break?"
+    assert (
+        len(rows) == 1
+        and rows[0]["reply_to"] == "parent@example.com"
+        and rows[0]["question"] == "when is spring break?"
+    )
     DOCS.mkdir(exist_ok=True)
     page.locator("#credbot-input").fill("What is ServSafe?")
     page.keyboard.press("Enter")
@@ -156,5 +174,5 @@ def test_escalation_flow_and_screenshots(browser, site):
     phone.keyboard.press("Enter")
     phone.locator(".msg.bot", has_text="career-technical education programs").wait_for()
     box = phone.locator("#credbot-panel").bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= 360       # fits a 360 px phone
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360  # fits a 360 px phone
     phone.screenshot(path=str(DOCS / "widget-phone.png"))

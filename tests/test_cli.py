@@ -7,8 +7,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args, stdin=None, env=None):
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, input=stdin, capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "credbot", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", **(env or {})},
+        timeout=120,
+    )
 
 
 def test_ask_json_prints_the_stable_fields():
@@ -21,8 +28,12 @@ def test_ask_json_prints_the_stable_fields():
 
 
 def test_ask_reads_one_question_per_line_each_in_a_fresh_conversation(tmp_path):
-    result = run("ask", "--json", stdin="I'm in Illinois\nwhat is an IRC?\n\nwhat is the capital of France?\n",
-                 env={"CREDBOT_INSTANCE_DIR": str(tmp_path)})
+    result = run(
+        "ask",
+        "--json",
+        stdin="I'm in Illinois\nwhat is an IRC?\n\nwhat is the capital of France?\n",
+        env={"CREDBOT_INSTANCE_DIR": str(tmp_path)},
+    )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["kind"] for line in lines] == ["smalltalk", "answer", "fallback"]
@@ -31,10 +42,15 @@ def test_ask_reads_one_question_per_line_each_in_a_fresh_conversation(tmp_path):
 
 
 def test_chat_is_an_interactive_conversation(tmp_path):
-    result = run("chat", stdin="hello\nwhat is ServSafe?\nwho issues it?\nquit\n", env={"CREDBOT_INSTANCE_DIR": str(tmp_path)})
+    result = run(
+        "chat", stdin="hello\nwhat is ServSafe?\nwho issues it?\nquit\n", env={"CREDBOT_INSTANCE_DIR": str(tmp_path)}
+    )
     assert result.returncode == 0, result.stderr
-    assert "National Restaurant Association" in result.stdout.split("who issues")[-1] if "who issues" in result.stdout \
+    assert (
+        "National Restaurant Association" in result.stdout.split("who issues")[-1]
+        if "who issues" in result.stdout
         else "National Restaurant Association" in result.stdout
+    )
     assert result.stdout.count("bot> ") == 3
 
 
@@ -43,14 +59,26 @@ def test_serve_stops_cleanly_on_sigterm_and_keeps_the_unanswered_questions(tmp_p
     import socket
     import time
     import urllib.request
-    from bot.escalation import Store
+
+    from credbot.escalation import Store
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "CREDBOT_INSTANCE_DIR": str(tmp_path), "PORT": str(port),
-           "CREDBOT_SEMANTIC": "false"}
-    server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": "/tmp",
+        "CREDBOT_INSTANCE_DIR": str(tmp_path),
+        "PORT": str(port),
+        "CREDBOT_SEMANTIC": "false",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "credbot", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(150):
@@ -59,10 +87,13 @@ def test_serve_stops_cleanly_on_sigterm_and_keeps_the_unanswered_questions(tmp_p
                 break
             except OSError:
                 time.sleep(0.2)
-        request = urllib.request.Request(base + "/api/chat", data=json.dumps({"message": "when is spring break?"}).encode(),
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            base + "/api/chat",
+            data=json.dumps({"message": "when is spring break?"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         assert json.load(urllib.request.urlopen(request, timeout=10))["kind"] == "fallback"
-        server.send_signal(signal.SIGTERM)   # at once: the question is still waiting in the recorder's queue
+        server.send_signal(signal.SIGTERM)  # at once: the question is still waiting in the recorder's queue
         assert server.wait(30) == 0
     finally:
         server.kill()

@@ -1,5 +1,6 @@
 """Multi-turn behaviour through the entry point every channel uses (Bot.handle)."""
-from bot.sessions import MemorySessionStore
+
+from credbot.conversation import MemorySessionStore
 
 
 def test_follow_up_what_about_illinois_repeats_the_question_for_the_other_state(bot):

@@ -1,4 +1,5 @@
 """Escalations with real parts: SQLite (or PostgreSQL) and a local SMTP server (aiosmtpd)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,8 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from bot.escalation import EscalationService, Outbox, SmtpMailer, Store, UnansweredRecorder, compose, validate_email
-from bot.escalation.mail import EmailValidationError
+from credbot.escalation import EscalationService, Outbox, SmtpMailer, Store, UnansweredRecorder, compose, validate_email
+from credbot.escalation.mail import EmailValidationError
 
 ROOT = Path(__file__).resolve().parent.parent
 HELP = {"OH": "industrycredentials@education.ohio.gov", "IL": "cte@isbe.net", None: "help@example.org"}
@@ -34,11 +35,13 @@ class Inbox:
 @pytest.fixture
 def smtp():
     inbox = Inbox()
-    with socket.socket() as probe:               # a free port on loopback
+    with socket.socket() as probe:  # a free port on loopback
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     inbox.port = port
-    inbox.start = lambda: setattr(inbox, "controller", Controller(inbox, hostname="127.0.0.1", port=port)) or inbox.controller.start()
+    inbox.start = lambda: (
+        setattr(inbox, "controller", Controller(inbox, hostname="127.0.0.1", port=port)) or inbox.controller.start()
+    )
     inbox.stop = lambda: inbox.controller.stop()
     inbox.start()
     yield inbox
@@ -60,8 +63,14 @@ def store(tmp_path):
 
 
 def submit(service, question="Can my son test at another school?", **kw):
-    args = dict(question=question, conversation=[{"role": "user", "text": question}], state="IL", channel="web",
-                reply_to="parent@example.com", session_id="s1")
+    args = dict(
+        question=question,
+        conversation=[{"role": "user", "text": question}],
+        state="IL",
+        channel="web",
+        reply_to="parent@example.com",
+        session_id="s1",
+    )
     args.update(kw)
     return service.submit(**args)
 
@@ -69,7 +78,7 @@ def submit(service, question="Can my son test at another school?", **kw):
 def test_escalation_is_stored_before_sending_and_delivered_to_the_states_help_desk(store, smtp):
     service = EscalationService(store, HELP)
     record = submit(service)
-    assert store.get_escalation(record["id"])["status"] == "pending"   # committed, nothing sent yet
+    assert store.get_escalation(record["id"])["status"] == "pending"  # committed, nothing sent yet
     assert smtp.messages == []
     counts = Outbox(store, mailer(smtp.port), "credbot@example.org").deliver_due()
     assert counts == {"sent": 1, "retrying": 0, "failed": 0}
@@ -85,7 +94,7 @@ def test_same_escalation_twice_is_stored_once(store):
     service = EscalationService(store, HELP)
     a = submit(service, idempotency_key="click-1")
     b = submit(service, idempotency_key="click-1")
-    c = submit(service)   # no key: same person, same question -> same escalation
+    c = submit(service)  # no key: same person, same question -> same escalation
     d = submit(service)
     assert a["id"] == b["id"] and b["created"] is False and c["id"] == d["id"]
     assert len(store.list_escalations()) == 2
@@ -105,14 +114,14 @@ def test_header_injection_is_impossible(store):
 def test_smtp_down_then_up_retries_with_backoff_and_loses_nothing(store, smtp):
     service = EscalationService(store, HELP)
     ids = [submit(service, question=f"question {i}")["id"] for i in range(3)]
-    smtp.stop()                        # the mail server goes away
-    clock = [dt.datetime.now(dt.timezone.utc)]
+    smtp.stop()  # the mail server goes away
+    clock = [dt.datetime.now(dt.UTC)]
     outbox = Outbox(store, mailer(smtp.port), "credbot@example.org", base_delay=60, clock=lambda: clock[0])
     assert outbox.deliver_due() == {"sent": 0, "retrying": 3, "failed": 0}
     rows = [store.get_escalation(i) for i in ids]
     assert all(r["status"] == "pending" and r["attempts"] == 1 and r["last_error"] for r in rows)
-    assert outbox.deliver_due()["retrying"] == 0   # backing off: nothing is due yet
-    smtp.start()                        # back on the same port
+    assert outbox.deliver_due()["retrying"] == 0  # backing off: nothing is due yet
+    smtp.start()  # back on the same port
     clock[0] += dt.timedelta(seconds=61)
     assert outbox.deliver_due() == {"sent": 3, "retrying": 0, "failed": 0}
     assert sorted(m["Subject"] for m in smtp.messages) == [f"[credbot] Illinois: question {i}" for i in range(3)]
@@ -121,9 +130,15 @@ def test_smtp_down_then_up_retries_with_backoff_and_loses_nothing(store, smtp):
 def test_a_message_that_keeps_failing_is_marked_failed_and_kept_and_can_be_retried(store, smtp):
     service = EscalationService(store, HELP)
     escalation_id = submit(service)["id"]
-    clock = [dt.datetime.now(dt.timezone.utc)]
-    dead = Outbox(store, SmtpMailer("127.0.0.1", 9, starttls=False, timeout=2), "c@example.org", max_attempts=3,
-                  base_delay=1, clock=lambda: clock[0])
+    clock = [dt.datetime.now(dt.UTC)]
+    dead = Outbox(
+        store,
+        SmtpMailer("127.0.0.1", 9, starttls=False, timeout=2),
+        "c@example.org",
+        max_attempts=3,
+        base_delay=1,
+        clock=lambda: clock[0],
+    )
     for _ in range(3):
         dead.deliver_due()
         clock[0] += dt.timedelta(hours=2)
@@ -138,8 +153,8 @@ def test_worker_killed_between_store_and_send_delivers_after_restart(tmp_path, s
     script = f"""
 import os, sys
 sys.path.insert(0, {str(ROOT)!r})
-from bot.escalation import EscalationService, Outbox, Store
-from bot.escalation.mail import SmtpMailer
+from credbot.escalation import EscalationService, Outbox, Store
+from credbot.escalation.mail import SmtpMailer
 store = Store("sqlite:///{db}")
 EscalationService(store, {{"IL": "cte@isbe.net", None: "x@example.org"}}).submit(
     question="stored, then the worker dies", conversation=[], state="IL", channel="cli")
@@ -154,7 +169,7 @@ Outbox(store, Dying("127.0.0.1", 1), "c@example.org").deliver_due()
     store = Store(f"sqlite:///{db}")
     row = store.list_escalations()[0]
     assert row["status"] == "pending" and row["attempts"] == 1
-    later = lambda: dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=10)   # the lease has expired
+    later = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)  # the lease has expired
     assert Outbox(store, mailer(smtp.port), "c@example.org", clock=later).deliver_due()["sent"] == 1
     assert smtp.messages[0]["Subject"] == "[credbot] Illinois: stored, then the worker dies"
     store.dispose()
@@ -163,9 +178,11 @@ Outbox(store, Dying("127.0.0.1", 1), "c@example.org").deliver_due()
 def _concurrent(store_url, smtp):
     store = Store(store_url)
     service = EscalationService(store, HELP)
+
     def one(i):
         # 200 distinct escalations, each submitted twice at once (a double click)
         return submit(service, question=f"q{i // 2}", idempotency_key=f"key-{i // 2}")["id"]
+
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=32) as pool:
         ids = list(pool.map(one, range(400)))
@@ -175,7 +192,7 @@ def _concurrent(store_url, smtp):
     with ThreadPoolExecutor(max_workers=4) as pool:
         sent = sum(r["sent"] for r in pool.map(lambda o: o.deliver_due(), outboxes))
     assert sent == 200 and len(smtp.messages) == 200
-    assert len({m["Subject"] for m in smtp.messages}) == 200      # each exactly once
+    assert len({m["Subject"] for m in smtp.messages}) == 200  # each exactly once
     store.dispose()
     return elapsed
 
@@ -190,7 +207,8 @@ def test_postgres_backend(smtp):
     if not url:
         pytest.skip("no PostgreSQL server: set DATABASE_URL_TEST (.ci/run starts one on loopback)")
     store = Store(url)
-    from bot.escalation.store import metadata
+    from credbot.escalation.store import metadata
+
     metadata.drop_all(store.engine)
     store.dispose()
     _concurrent(url, smtp)
@@ -206,19 +224,29 @@ def test_web_escalation_api_stores_with_the_conversation(client, services):
     row = services.store.get_escalation(first.json["id"])
     assert row["channel"] == "web" and row["reply_to"] == "p@example.com"
     assert row["conversation"][0] == {"role": "user", "text": "when is spring break?"}
-    for bad, field in [({**body, "email": "x\n@y.z"}, "email"), ({**body, "consent": False}, "consent"),
-                       ({**body, "consent": "yes"}, "consent"), ({k: v for k, v in body.items() if k != "question"}, "question")]:
+    for bad, field in [
+        ({**body, "email": "x\n@y.z"}, "email"),
+        ({**body, "consent": False}, "consent"),
+        ({**body, "consent": "yes"}, "consent"),
+        ({k: v for k, v in body.items() if k != "question"}, "question"),
+    ]:
         r = client.post("/api/escalations", json=bad)
         assert r.status_code == 400 and r.json["field"] == field
 
 
 def test_feedback_and_unanswered_report(client, services):
-    from bot.unanswered import report
+    from credbot.unanswered import report
+
     for q in ["when is spring break?", "when does spring break start", "what is for lunch", "what's on the lunch menu"]:
         client.post("/api/chat", json={"message": q})
     for helpful in (False, False, True):
-        assert client.post("/api/feedback", json={"entry_id": "il-costs", "helpful": helpful, "question": "cost?"}).status_code == 201
-    services.recorder.flush()   # written in the background, within about a second
+        assert (
+            client.post(
+                "/api/feedback", json={"entry_id": "il-costs", "helpful": helpful, "question": "cost?"}
+            ).status_code
+            == 201
+        )
+    services.recorder.flush()  # written in the background, within about a second
     text = report(services.store, services.kb)
     assert "spring break" in text and "lunch" in text
     assert "il-costs: 2 of 3 marked not helpful" in text
@@ -228,8 +256,8 @@ def test_unanswered_questions_are_recorded_off_the_request_path(store):
     recorder = UnansweredRecorder(store, linger=60)
     for question in ["when is spring break?", "what is for lunch"]:
         recorder.record_unanswered(question=question, state="OH", channel="web", confidence=0.1)
-    assert store.unanswered_questions() == []   # the caller did not wait for the database...
-    recorder.close()                            # ...and nothing is lost when the process stops
+    assert store.unanswered_questions() == []  # the caller did not wait for the database...
+    recorder.close()  # ...and nothing is lost when the process stops
     assert sorted(r["question"] for r in store.unanswered_questions()) == ["what is for lunch", "when is spring break?"]
 
 
@@ -253,13 +281,23 @@ def test_a_failed_unanswered_write_is_tried_again(tmp_path):
 
 
 def test_cli_escalations_list_show_retry_export(tmp_path, services):
-    service = services.escalations
+    service = services.bot.escalations
     record = submit(service)
-    env = {"PATH": "/usr/bin:/bin", "CREDBOT_INSTANCE_DIR": str(services.settings.instance_dir), "CREDBOT_SEMANTIC": "false"}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "bot", "escalations", *a], cwd=ROOT, env=env,
-                                    capture_output=True, text=True, timeout=60)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "CREDBOT_INSTANCE_DIR": str(services.settings.instance_dir),
+        "CREDBOT_SEMANTIC": "false",
+    }
+    run = lambda *a: subprocess.run(
+        [sys.executable, "-m", "credbot", "escalations", *a],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "Can my son test" in run("list").stdout
     assert '"reply_to": "parent@example.com"' in run("show", str(record["id"])).stdout
     assert "queued again" in run("retry", str(record["id"])).stdout
     assert run("export").stdout.splitlines()[0].startswith("id,created_at,status")
-    assert run("deliver").returncode == 1   # no SMTP configured: says so
+    assert run("deliver").returncode == 1  # no SMTP configured: says so

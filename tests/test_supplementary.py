@@ -1,4 +1,5 @@
 """Supplementary entries (issue 7): sourced, marked as not official, state-specific, with a staleness guard."""
+
 import datetime as dt
 import json
 import shutil
@@ -6,8 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot import Bot
-from bot.sessions import MemorySessionStore
+from credbot.conversation import Bot, MemorySessionStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,29 +59,41 @@ def test_past_review_date_adds_that_it_may_have_changed(bot):
 
 def test_validate_warns_when_a_review_date_has_passed(tmp_path):
     target = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "knowledge", target)
+    shutil.copytree(ROOT / "credbot" / "knowledge", target)
     doc = json.loads((target / "supplementary.json").read_text())
     doc["entries"][0]["review_by"] = "2020-01-01"
     (target / "supplementary.json").write_text(json.dumps(doc))
-    result = subprocess.run([sys.executable, "-m", "bot", "validate"], cwd=ROOT, capture_output=True, text=True,
-                            env={"PATH": "/usr/bin:/bin", "CREDBOT_KNOWLEDGE_DIR": str(target)})
+    result = subprocess.run(
+        [sys.executable, "-m", "credbot", "validate"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "CREDBOT_KNOWLEDGE_DIR": str(target)},
+    )
     assert result.returncode == 0
-    assert f"warning: supplementary.json: {doc['entries'][0]['id']}: review_by: review date 2020-01-01 has passed" in result.stdout
+    assert (
+        f"warning: supplementary.json: {doc['entries'][0]['id']}: review_by: review date 2020-01-01 has passed"
+        in result.stdout
+    )
 
 
 def test_supplementary_entries_do_not_change_how_official_questions_match(bot, kb):
     """The official entries' index is the same with or without supplementary entries beside it."""
-    from bot.matching import Matcher
+    from credbot.matching import Matcher
+
     together = bot.matcher
     alone = Matcher(kb, entries=[e for e in kb.faq if e.official], embedder=together.embedder)
     questions = json.loads((ROOT / "tests/data/eval_faq.json").read_text())["in_scope"]
     for item in questions[::3]:
         a = together.analyse(item["question"])
 
-        def scores(matcher):
+        def scores(matcher, a=a, item=item):
             official = matcher._similarities(a.corrected, a.words, True)[0]
-            return [(m.id, round(m.score, 6))
-                    for m in matcher._tier_matches(matcher.official, official, a.words, a.acronyms, item.get("state"), True)]
+            return [
+                (m.id, round(m.score, 6))
+                for m in matcher._tier_matches(matcher.official, official, a.words, a.acronyms, item.get("state"), True)
+            ]
+
         assert scores(together) == scores(alone), item["question"]
 
 

@@ -1,9 +1,10 @@
-"""Build knowledge/credentials.json from ../shared/data/credentials-facts.json.
+"""Build credbot/knowledge/credentials.json from ../shared/data/credentials-facts.json.
 
 Keeps every fact and source as given (null stays null, no state or point value is added).
 The only additions are ids and aliases: abbreviations taken from the names, plus the short
 names people type (listed in ALIASES below). Run: python tools/build_credentials.py
 """
+
 import json
 import re
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT.parent / "shared" / "data" / "credentials-facts.json"
-OUT = ROOT / "knowledge" / "credentials.json"
+OUT = ROOT / "credbot" / "knowledge" / "credentials.json"
 
 ALIASES = {
     "Ohio Driver License": ["driver's license", "drivers license", "driving license"],
@@ -90,19 +91,25 @@ def build(facts: list[dict]) -> dict:
             cid += "-2"
         seen.add(cid)
         fields = [f.strip() for f in re.sub(r"\s*\(.*?\)", "", fact["career_field"]).split(";") if f.strip()]
-        credentials.append({
-            "id": cid,
-            "name": fact["name"],
-            "aliases": aliases_for(fact["name"]),
-            "issuer": fact["issuer"],
-            "career_fields": fields,
-            "states": fact["states"],
-            "ohio_points": fact["ohio_points"],
-            "description": fact["description"],
-            "sources": [s.strip() for s in fact["source"].split(" ; ") if s.strip()],
-            "confidence": fact["confidence"],
-        })
-    return {"version": 1, "_source": "Built by tools/build_credentials.py from shared/data/credentials-facts.json", "credentials": credentials}
+        credentials.append(
+            {
+                "id": cid,
+                "name": fact["name"],
+                "aliases": aliases_for(fact["name"]),
+                "issuer": fact["issuer"],
+                "career_fields": fields,
+                "states": fact["states"],
+                "ohio_points": fact["ohio_points"],
+                "description": fact["description"],
+                "sources": [s.strip() for s in fact["source"].split(" ; ") if s.strip()],
+                "confidence": fact["confidence"],
+            }
+        )
+    return {
+        "version": 1,
+        "_source": "Built by tools/build_credentials.py from shared/data/credentials-facts.json",
+        "credentials": credentials,
+    }
 
 
 if __name__ == "__main__":

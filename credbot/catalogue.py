@@ -1,0 +1,193 @@
+"""Structured look-ups in the credentials catalogue (knowledge/credentials.json).
+
+Names are found with rapidfuzz over names and aliases (typo tolerant); fields, issuers,
+states and points are structured filters, never free-text guesses.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .knowledge import Credential, KnowledgeBase
+from .text import normalise
+
+# Words that say nothing about which credential is meant.
+GENERIC = frozenset(
+    """credential credentials certification certifications certificate certificates certified
+license licence level i the a an program professional technician provider user""".split()
+)
+NAME_CUTOFF = 86
+
+# Career fields: the catalogue's labels, with the words people use for them.
+FIELD_WORDS = {
+    "Health": ["health", "health care", "healthcare", "medical", "nursing", "health science", "health sciences"],
+    "Information Technology": [
+        "information technology",
+        "it",
+        "computer",
+        "computers",
+        "tech",
+        "cyber",
+        "cybersecurity",
+        "networking",
+    ],
+    "Construction": ["construction", "building trades", "trades"],
+    "Law and Public Safety": ["law", "public safety", "law enforcement", "police", "fire", "emergency"],
+    "Business, Marketing, and Finance": ["business", "marketing", "finance", "accounting", "retail"],
+    "Manufacturing": ["manufacturing", "welding", "machining", "industrial"],
+    "Hospitality and Tourism": ["hospitality", "tourism", "culinary", "food", "restaurant"],
+    "Transportation": ["transportation", "automotive", "auto", "logistics", "cars"],
+    "Engineering": ["engineering", "mechatronics"],
+    "Human Services": ["human services", "cosmetology", "beauty", "counseling"],
+    "Agriculture/Environmental Systems": [
+        "agriculture",
+        "agricultural",
+        "environmental",
+        "animal",
+        "veterinary",
+        "farming",
+    ],
+    "Arts and Communications": ["arts", "art", "communications", "design", "graphic design", "media"],
+    "Health Sciences Technology": ["health sciences technology"],
+    "All career fields": [],
+}
+_FIELD_PATTERNS = [
+    (label, re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b"))
+    for label, words in FIELD_WORDS.items()
+    if words
+]
+_POINTS = re.compile(r"\b(1|3|6|12|one|three|six|twelve)[ -]?points?\b")
+_WORD_NUMBERS = {"one": 1, "three": 3, "six": 6, "twelve": 12}
+
+
+@dataclass(frozen=True)
+class NameHit:
+    credential: Credential
+    score: float
+    matched: str
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    field: str | None = None
+    points: int | None = None
+    state: str | None = None
+    issuer: str | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.points:
+            parts.append(f"worth {self.points} points in Ohio")
+        if self.field:
+            parts.append(f"in {self.field}")
+        if self.issuer:
+            parts.append(f"from {self.issuer}")
+        if self.state:
+            parts.append("tied by a source to " + {"OH": "Ohio", "IL": "Illinois"}[self.state])
+        return " ".join(parts) or "in the catalogue"
+
+
+class Catalogue:
+    def __init__(self, kb: KnowledgeBase):
+        self.credentials = kb.credentials
+        self._names: list[tuple[str, Credential]] = []
+        for cred in self.credentials:
+            forms = [self.key(cred.name), self.key(re.sub(r"\(.*?\)", "", cred.name))]
+            forms += [self.key(a) for a in cred.aliases]
+            for form in dict.fromkeys(forms):  # de-duplicated, in a stable order
+                if form:
+                    self._names.append((form, cred))
+        self.issuers = sorted({c.issuer for c in self.credentials})
+        self._issuer_keys = [(normalise(i.split(" (")[0]), i) for i in self.issuers if len(i) > 3]
+        self.vocabulary = {w for form, _ in self._names for w in form.split()}
+        self._short: dict[str, list[tuple[str, Credential]]] = {}
+        self._long: list[tuple[str, Credential]] = []
+        for form, cred in self._names:
+            if len(form) <= 4:
+                self._short.setdefault(form, []).append((form, cred))
+            else:
+                self._long.append((form, cred))
+        self._long_forms = [form for form, _ in self._long]
+        self._widest = max((len(form.split()) for form, _ in self._names), default=1)
+        # Both are pure functions of the text: parents ask the same questions, so repeats are free.
+        self.find_names = functools.lru_cache(maxsize=4096)(self._find_names)
+        self.parse_list_query = functools.lru_cache(maxsize=4096)(self._parse_list_query)
+
+    @staticmethod
+    def key(text: str) -> str:
+        text = re.sub(r"(\w)\+", r"\1plus", text)  # "A+" -> "Aplus"
+        text = re.sub(r"\b(\w+) plus\b", r"\1plus", text, flags=re.I)  # "A plus" -> "Aplus"
+        return " ".join(w for w in normalise(text).split() if w not in GENERIC)
+
+    def _find_names(self, text: str) -> tuple[NameHit, ...]:
+        """Credentials the text names, best first (several when a name is ambiguous).
+        Every run of 1..n+1 words of the question is compared with every name and alias of
+        n words: short ones (<= 4 letters, "CNA", "EMT") must match exactly, longer ones
+        within rapidfuzz ratio NAME_CUTOFF (typos), all at once in rapidfuzz's cdist."""
+        words = self.key(text).split()
+        windows = list(
+            dict.fromkeys(
+                " ".join(words[i : i + w])
+                for w in range(1, self._widest + 2)
+                for i in range(0, max(1, len(words) - w + 1))
+            )
+        )
+        best: dict[str, NameHit] = {}
+
+        def consider(cred: Credential, score: float, form: str) -> None:
+            previous = best.get(cred.id)
+            if previous is None or (score, len(form)) > (previous.score, len(previous.matched)):
+                best[cred.id] = NameHit(cred, score, form)
+
+        for window in windows:
+            for form, cred in self._short.get(window, ()):
+                consider(cred, 100.0, form)
+        if windows and self._long_forms:
+            scores = process.cdist(windows, self._long_forms, scorer=fuzz.ratio, score_cutoff=NAME_CUTOFF, workers=1)
+            for w, f in zip(*np.nonzero(scores)):
+                form, cred = self._long[f]
+                size = len(form.split())
+                if abs(len(windows[w].split()) - size) <= 1:
+                    consider(cred, float(scores[w, f]), form)
+        hits = sorted(best.values(), key=lambda h: (-h.score, -len(h.matched)))
+        if not hits:
+            return ()
+        # Keep only hits as good as the best: "ServSafe Manager" should not also list "ServSafe".
+        top = hits[0]
+        return tuple(h for h in hits if h.score >= top.score - 0.5 and len(h.matched) >= 0.9 * len(top.matched))
+
+    def _parse_list_query(self, text: str, state: str | None) -> ListQuery | None:
+        folded = normalise(text.replace("+", " plus "))
+        # "it" is a pronoun far more often than a field: only "IT" (or "I.T.") names the field.
+        unpronouned = folded if re.search(r"\bI\.?T\b", text) else re.sub(r"\bit\b", " ", folded)
+        field = next((label for label, pattern in _FIELD_PATTERNS if pattern.search(unpronouned)), None)
+        m = _POINTS.search(folded)
+        points = None
+        if m:
+            points = _WORD_NUMBERS.get(m.group(1)) or int(m.group(1))
+        issuer = next((i for key, i in self._issuer_keys if key in folded), None)
+        if field is None and points is None and issuer is None:
+            return None
+        return ListQuery(
+            field=field, points=points, issuer=issuer, state=state if re.search(r"\blist\b", folded) else None
+        )
+
+    def search(self, query: ListQuery) -> list[Credential]:
+        found = []
+        for cred in self.credentials:
+            if query.field and query.field not in cred.career_fields:
+                continue
+            if query.points is not None and cred.ohio_points != query.points:
+                continue
+            if query.issuer and cred.issuer != query.issuer:
+                continue
+            if query.state and query.state not in cred.states:
+                continue
+            found.append(cred)
+        # Sourced facts first, then by name.
+        return sorted(found, key=lambda c: (c.confidence != "sourced", c.name.casefold()))

@@ -1,0 +1,247 @@
+"""The Bot: one entry point for every channel.
+
+``Bot.handle(message, session_key, state=..., channel=..., user=...)`` remembers the conversation
+(state, last topic, last list, pending offers), understands small talk and follow-ups, routes
+questions to the FAQ or the credentials catalogue (routing.py), and returns one Reply. Channels
+only turn their input into a message and render the Reply; what else they need (feedback, a
+Slack channel's state, retries, status) they ask the Bot too, never the store or the matcher.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from ..catalogue import Catalogue
+from ..escalation import EscalationService, Store, UnansweredRecorder
+from ..escalation.mail import is_email
+from ..knowledge import KnowledgeBase
+from ..matching import Matcher
+from ..states import STATES, default_help_emails
+from ..text import state_code
+from . import intents, smalltalk
+from .answers import FaqReplies, Thresholds
+from .credentials import CredentialReplies
+from .escalating import Escalating
+from .message import Message
+from .pending import AskEmail, AskState, ChooseEntry, ConfirmEscalation
+from .reply import Reply
+from .routing import Router
+from .sessions import Session, SessionStore
+
+
+class Unavailable(RuntimeError):
+    """A feature that needs a part this deployment does not have (the database)."""
+
+
+class Bot:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        matcher: Matcher,
+        sessions: SessionStore,
+        thresholds: Thresholds = Thresholds(),
+        help_emails: dict[str | None, str] | None = None,
+        escalations: EscalationService | None = None,
+        recorder: UnansweredRecorder | None = None,
+        semantic_status: str = "",
+        today: Callable[[], dt.date] = dt.date.today,
+        store: Store | None = None,
+    ):
+        self.kb = kb
+        self.matcher = matcher
+        self.sessions = sessions
+        self.help_emails = {**default_help_emails(), **(help_emails or {})}
+        self.recorder = recorder  # records unanswered questions, or None
+        self.store = store  # feedback and Slack's channel settings, or None
+        self.semantic_status = semantic_status
+        self.catalogue = Catalogue(kb)
+        self.faq = FaqReplies(thresholds, self.help_email, today)
+        self.credentials = CredentialReplies(kb, self.catalogue, matcher, self.help_email)
+        self.escalating = Escalating(escalations, self.help_email)
+        self.router = Router(kb, matcher, self.catalogue, self.faq, self.credentials)
+
+    @property
+    def escalations(self) -> EscalationService | None:
+        return self.escalating.escalations
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self.faq.thresholds
+
+    @thresholds.setter
+    def thresholds(self, value: Thresholds) -> None:
+        self.faq.thresholds = value
+
+    # ---- the conversation ---------------------------------------------------------------
+    def handle(
+        self,
+        message: str,
+        session_key: str,
+        *,
+        state: str | None = None,
+        channel: str = "cli",
+        user: dict[str, Any] | None = None,
+    ) -> Reply:
+        session = self.sessions.get(session_key)
+        if state and not session.state:
+            session.state = state
+        msg = Message.of(message)
+        session.remember("user", msg.text)
+        reply = self._respond(msg, session, channel, user or {})
+        if reply.state is None:
+            reply.state = session.state
+        session.remember("bot", reply.text)
+        self.sessions.save(session)
+        if reply.kind == "fallback" and self.recorder is not None:
+            self.recorder.record_unanswered(
+                question=msg.text, state=session.state, channel=channel, confidence=reply.confidence
+            )
+        return reply
+
+    def help_email(self, state: str | None) -> str:
+        return self.help_emails.get(state) or self.help_emails[None]
+
+    def _respond(self, msg: Message, session: Session, channel: str, user: dict[str, Any]) -> Reply:
+        n = msg.normalised
+        if not n:
+            return smalltalk.small(smalltalk.EMPTY, session)
+        if session.pending:
+            reply = self._pending(msg, session, channel, user)
+            if reply is not None:
+                return reply
+        if intents.STATE_ONLY.match(n):
+            return smalltalk.state_set(state_code(msg.text), session)
+        if intents.GREETING.match(n):
+            return smalltalk.small(smalltalk.GREETING, session, suggestions=smalltalk.examples(session.state))
+        if intents.THANKS.match(n):
+            return smalltalk.small(smalltalk.THANKS, session)
+        if intents.BYE.match(n):
+            session.pending = None
+            return smalltalk.small(smalltalk.GOODBYE, session)
+        if intents.HELP.match(n):
+            return smalltalk.small(smalltalk.HELP, session, suggestions=smalltalk.examples(session.state))
+        if intents.WHO.match(n):
+            return smalltalk.small(smalltalk.WHO, session)
+        if intents.HUMAN.search(n):
+            return self.escalating.offer_person(session)
+        if intents.MORE.match(n):
+            return self.credentials.more(session) or smalltalk.small(smalltalk.NOTHING_MORE, session)
+        if intents.WHAT_ABOUT.match(n) and msg.named_state and len(n.split()) <= 5:
+            return self._other_state(msg.named_state, session)
+        if msg.named_state:
+            session.state = msg.named_state
+        return self.router.route(msg, session)
+
+    def _pending(self, msg: Message, session: Session, channel: str, user: dict[str, Any]) -> Reply | None:
+        """The turn as an answer to what the bot asked last; None when it is not one (a new message)."""
+        pending, session.pending = session.pending, None
+        n = msg.normalised
+        if isinstance(pending, ChooseEntry):
+            index = intents.choice_index(n, len(pending.options))
+            if index is not None:
+                entry = self.kb.faq_by_id[pending.options[index]]
+                return self.faq.answer_entry(entry, pending.question, session, confidence=pending.confidence)
+        elif isinstance(pending, AskState):
+            state = state_code(msg.text)
+            if state:
+                session.state = state
+                return self.router.route(Message.of(pending.question), session)
+        elif isinstance(pending, ConfirmEscalation):
+            if intents.YES.match(n):
+                return self.escalating.confirmed(pending.question, session, channel, user)
+            if intents.NO.match(n):
+                return smalltalk.small("All right, I won't send it. Ask me something else whenever you like.", session)
+        elif isinstance(pending, AskEmail):
+            candidate = msg.text.strip().strip("<>").removeprefix("mailto:")
+            if is_email(candidate):
+                return self.escalating.send(pending.question, session, channel, {**user, "email": candidate})
+            if intents.NO.match(n):
+                return smalltalk.small("All right, I won't send it.", session)
+            if len(n.split()) <= 3:
+                session.pending = pending
+                return smalltalk.small(
+                    "That doesn't look like an email address. Please type the address the help desk "
+                    "should reply to (for example name@example.com), or say “cancel”.",
+                    session,
+                )
+        return None
+
+    def _other_state(self, state: str, session: Session) -> Reply:
+        """ "What about Illinois?": the last topic again, for the other state."""
+        session.state = state
+        if session.last_credential_id and not session.last_faq_id:
+            return self.credentials.credential(self.kb.credential_by_id[session.last_credential_id], "", session)
+        if session.last_question:
+            return self.router.route(Message.of(session.last_question), session)
+        return smalltalk.state_set(state, session)
+
+    # ---- what channels need besides conversation ------------------------------------------
+    def escalate(
+        self,
+        session_key: str,
+        question: str,
+        *,
+        channel: str,
+        user: dict[str, Any],
+        state: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Pass a question, with this session's conversation, to the help desk (stored first).
+        The one path for every channel: the chat's "yes, send it" turn, the widget's form, Slack's button."""
+        if self.escalations is None:
+            raise Unavailable("escalation is not available on this server")
+        session = self.sessions.get(session_key)
+        return self.escalating.submit(question, session, channel, user, state or session.state, idempotency_key)
+
+    def record_feedback(
+        self,
+        *,
+        channel: str,
+        helpful: bool,
+        entry_id: str | None,
+        question: str | None,
+        session_key: str | None,
+    ) -> int:
+        """Store a "was this helpful?" vote; returns its id."""
+        if self.store is None:
+            raise Unavailable("feedback is not available on this server")
+        return self.store.add_feedback(
+            channel=channel, helpful=helpful, entry_id=entry_id, question=question, session_id=session_key
+        )
+
+    def channel_state(self, channel_id: str | None) -> str | None:
+        """A Slack channel's own state (set with `/credentials state OH`), if any."""
+        if self.store is None or not channel_id:
+            return None
+        return self.store.channel_state(channel_id)
+
+    def set_channel_state(self, channel_id: str, state: str) -> None:
+        if self.store is None:
+            raise Unavailable("channel settings need the database, which is not configured")
+        self.store.set_channel_state(channel_id, state)
+
+    def first_delivery(self, event_id: str) -> bool:
+        """True the first time a channel's event id is seen (Slack re-sends events it thinks were missed)."""
+        return self.store is None or self.store.first_delivery(event_id)
+
+    def states(self) -> list[dict[str, str]]:
+        """The states this bot covers, with their names and help desks (the widget shows them)."""
+        return [
+            {"code": code, "name": info.name, "agency": info.agency, "help_email": self.help_email(code)}
+            for code, info in STATES.items()
+        ]
+
+    def status(self) -> dict[str, Any]:
+        """What /api/health and Slack's App Home show: matching mode and the knowledge's size."""
+        return {
+            "semantic": self.matcher.embedder is not None,
+            "matching": self.semantic_status,
+            "knowledge": {
+                "faq": sum(e.official for e in self.kb.faq),
+                "supplementary": sum(not e.official for e in self.kb.faq),
+                "credentials": len(self.kb.credentials),
+                "fingerprint": self.kb.fingerprint,
+            },
+        }

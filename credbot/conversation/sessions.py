@@ -1,0 +1,77 @@
+"""Per-conversation memory behind a small store interface (in-memory default)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .pending import Pending
+
+HISTORY_LIMIT = 20
+
+
+@dataclass
+class Listing:
+    """The last list of credentials shown, for "more"."""
+
+    title: str
+    ids: tuple[str, ...]
+    offset: int = 0
+
+
+@dataclass
+class Session:
+    key: str
+    state: str | None = None
+    last_question: str | None = None  # the last question answered from the knowledge
+    last_faq_id: str | None = None
+    last_credential_id: str | None = None
+    last_list: Listing | None = None
+    pending: Pending | None = None  # what the last reply asked, if anything
+    unanswered: str | None = None  # the last question the bot could not answer well
+    history: list[dict] = field(default_factory=list)  # [{"role": "user"|"bot", "text"}]
+    updated_at: float = field(default_factory=time.time)
+
+    def remember(self, role: str, text: str) -> None:
+        self.history.append({"role": role, "text": text})
+        if len(self.history) > HISTORY_LIMIT:
+            del self.history[:-HISTORY_LIMIT]
+
+
+class SessionStore(Protocol):
+    def get(self, key: str) -> Session: ...
+    def save(self, session: Session) -> None: ...
+
+
+class MemorySessionStore:
+    """Sessions in a dict; one idle longer than ``ttl_seconds`` starts afresh."""
+
+    def __init__(self, ttl_seconds: float = 1800, clock=time.time, max_sessions: int = 100_000):
+        self.ttl = ttl_seconds
+        self.clock = clock
+        self.max_sessions = max_sessions
+        self._data: dict[str, Session] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Session:
+        now = self.clock()
+        with self._lock:
+            session = self._data.get(key)
+            if session is None or now - session.updated_at > self.ttl:
+                session = Session(key=key, updated_at=now)
+            return session
+
+    def save(self, session: Session) -> None:
+        session.updated_at = self.clock()
+        with self._lock:
+            self._data[session.key] = session
+            if len(self._data) > self.max_sessions:
+                self._expire(session.updated_at)
+
+    def _expire(self, now: float) -> None:
+        for key in [k for k, s in self._data.items() if now - s.updated_at > self.ttl]:
+            del self._data[key]
+        while len(self._data) > self.max_sessions:  # still too many: drop the oldest
+            del self._data[min(self._data, key=lambda k: self._data[k].updated_at)]

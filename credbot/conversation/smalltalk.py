@@ -1,0 +1,53 @@
+"""What the bot says in its own words outside answers: greetings, help, state confirmations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..states import STATE_NAMES
+from .reply import Reply
+from .sessions import Session
+
+GREETING = (
+    "Hello! I answer questions about industry-recognized credentials for high-school "
+    "career-technical education in Ohio and Illinois. What would you like to know?"
+)
+THANKS = "You're welcome! Ask me anything else about industry credentials."
+GOODBYE = "Goodbye! Good luck to your student."
+WHO = (
+    "I'm credbot, an automated assistant. I answer from the official Industry-Recognized "
+    "Credentials FAQs of the Ohio Department of Education and the Illinois State Board of "
+    "Education, and from a catalogue of credentials with sources. I can pass a question "
+    "I can't answer to a person at the help desk."
+)
+HELP = (
+    "I can answer questions from the Ohio and Illinois official FAQs on industry-recognized credentials "
+    "(what they are, why to earn them, how students earn them, costs, the state list, who to contact), and "
+    "look up credentials in a catalogue (what a credential is, who issues it, Ohio points, credentials by "
+    "career field). Tell me your state (Ohio or Illinois) for the right answer. If I can't answer, I can "
+    "send your question to a person at the help desk."
+)
+EMPTY = "Please type a question about industry-recognized credentials."
+NOTHING_MORE = "There is nothing more to show. Ask me another question."
+
+
+def small(text: str, session: Session, **extra: Any) -> Reply:
+    return Reply(kind="smalltalk", text=text, confidence=1.0, state=session.state, **extra)
+
+
+def examples(state: str | None) -> list[str]:
+    if state == "OH":
+        return ["What is an industry-recognized credential?", "How do students earn credentials?", "What is ServSafe?"]
+    if state == "IL":
+        return ["How much does a credential cost?", "Where is the list of credentials?", "Show me IT certifications"]
+    return [
+        "What is an industry-recognized credential?",
+        "How much does a credential cost?",
+        "Show me health care credentials",
+    ]
+
+
+def state_set(state: str | None, session: Session) -> Reply:
+    session.state = state
+    name = STATE_NAMES.get(state or "", "your state")
+    return small(f"Got it: I'll answer for {name}. What would you like to know?", session, suggestions=examples(state))

@@ -1,0 +1,133 @@
+"""The Flask app factory (web chat + Slack HTTP mode in one process) and production serving."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from pathlib import Path
+
+import orjson
+from flask import Flask, jsonify
+from flask.json.provider import JSONProvider
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .channels.ratelimit import RateLimiter
+from .channels.web import ApiError, bp
+from .settings import Settings
+from .wiring import Services, build_services
+
+log = logging.getLogger("credbot.web")
+PACKAGE = Path(__file__).resolve().parent
+
+
+class OrjsonProvider(JSONProvider):
+    """Flask's JSON through orjson: replies keep their field order, UTF-8 as is, several times faster."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        return orjson.dumps(obj).decode()
+
+    def loads(self, s, **kwargs):
+        return orjson.loads(s)
+
+    def response(self, *args, **kwargs):
+        """jsonify(): the body as orjson's bytes, not decoded to text and encoded again."""
+        return self._app.response_class(
+            orjson.dumps(self._prepare_response_obj(args, kwargs)), mimetype="application/json"
+        )
+
+
+def create_app(test_config: dict | None = None, services: Services | None = None) -> Flask:
+    """Build the app. ``test_config`` may hold Flask config and a "SETTINGS" object."""
+    app = Flask(__name__, static_folder=str(PACKAGE / "static"), template_folder=str(PACKAGE / "templates"))
+    app.json = OrjsonProvider(app)
+    test_config = dict(test_config or {})
+    settings: Settings = test_config.pop("SETTINGS", None) or (services.settings if services else Settings.from_env())
+    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, RATELIMIT_ENABLED=True)
+    app.config.update(test_config)
+    if services is None:
+        services = build_services(settings, start_worker=test_config.get("START_OUTBOX", False))
+    app.extensions["credbot"] = services
+    if settings.proxy_hops:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops, x_host=settings.proxy_hops
+        )
+
+    app.extensions["credbot_rate_limiter"] = RateLimiter(settings.rate_limit, enabled=app.config["RATELIMIT_ENABLED"])
+    app.register_blueprint(bp)
+
+    if settings.slack_enabled and settings.slack_signing_secret:
+        from .channels.slack import mount_slack
+
+        mount_slack(app, services, process_before_response=app.config.get("SLACK_PROCESS_BEFORE_RESPONSE", False))
+    else:
+        if settings.slack_enabled:
+            log.info("Slack runs in Socket Mode (credbot slack-socket); /slack/events is off")
+
+        @app.route("/slack/events", methods=["POST"])
+        def slack_off():
+            return jsonify(
+                {"error": "Slack is not configured on this server (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET)"}
+            ), 404
+
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError):
+        body = {"error": exc.message}
+        if exc.field:
+            body["field"] = exc.field
+        return jsonify(body), exc.status, exc.headers
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        messages = {413: f"the request body is too large (at most {app.config['MAX_CONTENT_LENGTH']} bytes)"}
+        return jsonify({"error": messages.get(exc.code, exc.description or exc.name)}), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unexpected error")
+        return jsonify({"error": "something went wrong on our side; please try again"}), 500
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+        )
+        return response
+
+    return app
+
+
+def serve(settings: Settings) -> int:
+    """Production serving: waitress, one process with threads (SQLite, in-memory limits and index)."""
+    from threadpoolctl import threadpool_limits
+    from waitress import serve as waitress_serve
+
+    # Requests already run on several threads: one BLAS thread each avoids oversubscribing the cores.
+    threadpool_limits(1)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # "Task queue depth is N" on every busy moment: noise that costs time exactly when the server is loaded.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    services = build_services(settings, start_worker=True)
+    app = create_app(services=services)
+    slack = (
+        "on at /slack/events"
+        if settings.slack_enabled and settings.slack_signing_secret
+        else "off (no Slack tokens: web chat only)"
+        if not settings.slack_enabled
+        else "Socket Mode only"
+    )
+    log.info("credbot on http://%s:%s/  (Slack %s; %s)", settings.host, settings.port, slack, services.bot.semantic_status)
+    # A service manager stops the server with SIGTERM: leave through `finally`, so the outbox stops
+    # cleanly and the unanswered questions still queued are written.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        waitress_serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="credbot")
+    finally:
+        services.close()
+    return 0

@@ -1,0 +1,174 @@
+"""Every setting, read from environment variables in one place, with embedded defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from limits import parse_many
+
+from .states import DEFAULT_HELP_STATE, STATES
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    knowledge_dir: Path = PACKAGE / "knowledge"  # shipped as package data
+    instance_dir: Path = Path("instance")
+    database_url: str = ""  # default: sqlite file in instance_dir
+    # mail
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_timeout: float = 20.0
+    mail_from: str = "credbot@localhost"
+    help_email_oh: str = STATES["OH"].help_email
+    help_email_il: str = STATES["IL"].help_email
+    help_email_default: str = STATES[DEFAULT_HELP_STATE].help_email
+    outbox_interval: float = 30.0
+    max_attempts: int = 8
+    # conversation and matching
+    default_state: str | None = None
+    session_ttl: float = 1800.0
+    answer_threshold: float | None = None
+    clarify_threshold: float | None = None
+    semantic: bool = True
+    model_dir: str = ""
+    cache_dir: str = ""
+    # web
+    host: str = "127.0.0.1"
+    port: int = 8000
+    threads: int = 8  # waitress request threads (one process: sessions live in memory)
+    max_message_length: int = 1000
+    rate_limit: str = "30 per minute"
+    allowed_origins: tuple[str, ...] = ()
+    proxy_hops: int = 0
+    # slack
+    slack_bot_token: str = field(default="", repr=False)
+    slack_signing_secret: str = field(default="", repr=False)
+    slack_app_token: str = field(default="", repr=False)
+    slack_api_url: str = ""
+    slack_command: str = "/credentials"
+
+    ENV = {
+        "knowledge_dir": "CREDBOT_KNOWLEDGE_DIR",
+        "instance_dir": "CREDBOT_INSTANCE_DIR",
+        "database_url": "DATABASE_URL",
+        "smtp_host": "SMTP_HOST",
+        "smtp_port": "SMTP_PORT",
+        "smtp_username": "SMTP_USERNAME",
+        "smtp_password": "SMTP_PASSWORD",
+        "smtp_starttls": "SMTP_STARTTLS",
+        "smtp_ssl": "SMTP_SSL",
+        "smtp_timeout": "SMTP_TIMEOUT",
+        "mail_from": "CREDBOT_MAIL_FROM",
+        "help_email_oh": "CREDBOT_HELP_EMAIL_OH",
+        "help_email_il": "CREDBOT_HELP_EMAIL_IL",
+        "help_email_default": "CREDBOT_HELP_EMAIL_DEFAULT",
+        "outbox_interval": "CREDBOT_OUTBOX_INTERVAL",
+        "max_attempts": "CREDBOT_MAX_ATTEMPTS",
+        "default_state": "CREDBOT_DEFAULT_STATE",
+        "session_ttl": "CREDBOT_SESSION_TTL",
+        "answer_threshold": "CREDBOT_ANSWER_THRESHOLD",
+        "clarify_threshold": "CREDBOT_CLARIFY_THRESHOLD",
+        "semantic": "CREDBOT_SEMANTIC",
+        "model_dir": "CREDBOT_MODEL_DIR",
+        "cache_dir": "CREDBOT_CACHE_DIR",
+        "host": "CREDBOT_HOST",
+        "port": "PORT",
+        "threads": "CREDBOT_THREADS",
+        "max_message_length": "CREDBOT_MAX_MESSAGE_LENGTH",
+        "rate_limit": "CREDBOT_RATE_LIMIT",
+        "allowed_origins": "CREDBOT_ALLOWED_ORIGINS",
+        "proxy_hops": "CREDBOT_PROXY_HOPS",
+        "slack_bot_token": "SLACK_BOT_TOKEN",
+        "slack_signing_secret": "SLACK_SIGNING_SECRET",
+        "slack_app_token": "SLACK_APP_TOKEN",
+        "slack_api_url": "SLACK_API_URL",
+        "slack_command": "CREDBOT_SLACK_COMMAND",
+    }
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None, **overrides) -> Settings:
+        env = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            name = cls.ENV.get(f.name)
+            if name is None or name not in env:
+                continue
+            raw = env[name]
+            kind = str(f.type)
+            try:
+                if "bool" in kind:
+                    values[f.name] = _bool(name, raw)
+                elif kind.startswith("int"):
+                    values[f.name] = int(raw)
+                elif kind.startswith("float"):
+                    values[f.name] = float(raw) if raw.strip() else None
+                elif "tuple" in kind:
+                    values[f.name] = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+                elif "Path" in kind:
+                    values[f.name] = Path(raw)
+                else:
+                    values[f.name] = raw.strip() or (None if f.name == "default_state" else "")
+            except ValueError as exc:
+                raise SettingsError(f"{name}={raw!r} is not valid: {exc}") from None
+        settings = replace(cls(), **values, **overrides)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if self.default_state not in (None, "OH", "IL"):
+            raise SettingsError(f"CREDBOT_DEFAULT_STATE must be OH or IL, not {self.default_state!r}")
+        try:
+            parse_many(self.rate_limit)
+        except ValueError:
+            raise SettingsError(
+                f"CREDBOT_RATE_LIMIT must look like '30 per minute' or '30/minute; 500/day', not {self.rate_limit!r}"
+            ) from None
+        if not 1 <= self.threads <= 256:
+            raise SettingsError(f"CREDBOT_THREADS must be between 1 and 256, not {self.threads}")
+        if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
+            raise SettingsError(
+                "SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN "
+                "(Socket Mode) is missing"
+            )
+        if (self.slack_signing_secret or self.slack_app_token) and not self.slack_bot_token:
+            raise SettingsError("Slack is half configured: SLACK_BOT_TOKEN is missing")
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token)
+
+    @property
+    def smtp_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.instance_dir / 'credbot.sqlite3').resolve()}"
+
+    @property
+    def resolved_cache_dir(self) -> Path:
+        return Path(self.cache_dir) if self.cache_dir else self.instance_dir / "cache"
+
+    def help_emails(self) -> dict[str | None, str]:
+        return {"OH": self.help_email_oh, "IL": self.help_email_il, None: self.help_email_default}

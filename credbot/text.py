@@ -1,0 +1,112 @@
+"""Text normalisation, synonyms, state detection. Pure functions; no I/O."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+from .states import STATE_NAMES
+
+__all__ = ["STATE_NAMES", "Synonyms", "content_words", "detect_state", "fold", "normalise", "state_code", "stem"]
+
+_QUOTES = str.maketrans(
+    {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "‐": "-", "‑": "-"}
+)
+_NON_WORD = re.compile(r"[^a-z0-9+#']+")
+_APOSTROPHE = re.compile(r"'(s|re|ve|ll|d|m|t)\b|'")
+
+# Control characters other than tab, newline and carriage return: refused in messages.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+STOPWORDS = frozenset(
+    """
+a about above after again am an and any are aren as at be because been before being below between both but by
+can could did do does doing don down during each few for from further had has have having he her here hers herself
+him himself his i if in into is isn it its itself just let me more most my myself nor now of off on once
+only or other our ours ourselves out over own please pls same she should so some such than that the their theirs them
+themselves then there these they this those through to too under until up very was we were what whats when
+which while whom will with would you your yours yourself u ur hi hey hello thanks thank im ive id s t
+also really actually exactly tell know want wondering question anyone someone like something thing things kind sort
+mean get got go goes going one ones much many way ways yes ok okay oh well
+""".split()
+)
+
+_STATE_PATTERNS = [
+    (
+        "OH",
+        re.compile(r"\b(ohio|odew?|ohio department of education|columbus|cleveland|cincinnati|toledo|akron|dayton)\b"),
+    ),
+    ("IL", re.compile(r"\b(illinois|isbe|il|chicago|springfield|peoria|rockford|naperville)\b")),
+]
+
+
+def fold(text: str) -> str:
+    """Unicode-normalise, unify quotes and dashes, casefold."""
+    return unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+
+
+@functools.lru_cache(maxsize=8192)  # called several times per message on the same text
+def normalise(text: str) -> str:
+    """Lower-case words separated by single spaces: no punctuation, no possessive endings."""
+    text = _APOSTROPHE.sub(lambda m: "" if m.group(0) == "'" else " ", fold(text))
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def state_code(text: str) -> str | None:
+    """The state a short answer names: "OH", "il", "Ohio", "we're in Illinois"; None if none or both."""
+    words = normalise(text).split()
+    return {"oh": "OH", "il": "IL"}.get(words[-1] if words else "") or detect_state(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def detect_state(text: str) -> str | None:
+    """The state a message names, or None when it names none or both."""
+    folded = fold(text)
+    found = {code for code, pattern in _STATE_PATTERNS if pattern.search(folded)}
+    return found.pop() if len(found) == 1 else None
+
+
+class Synonyms:
+    """Rewrites words and phrases to canonical terms, longest phrase first."""
+
+    def __init__(self, groups: Iterable[Mapping]):
+        mapping: dict[str, str] = {}
+        for group in groups:
+            canonical = normalise(group["canonical"])
+            for term in group["terms"]:
+                mapping[normalise(term)] = canonical
+        self.mapping = mapping
+        phrases = sorted(mapping, key=lambda t: (-len(t.split()), t))
+        self._pattern = re.compile(r"\b(" + "|".join(re.escape(p) for p in phrases) + r")\b") if phrases else None
+
+    def apply(self, normalised: str) -> str:
+        if self._pattern is None:
+            return normalised
+        return self._pattern.sub(lambda m: self.mapping[m.group(1)], normalised)
+
+
+# Place names say which state a question is about (see detect_state), not what it asks.
+PLACE_WORDS = frozenset(
+    """ohio illinois il columbus cleveland cincinnati toledo akron dayton chicago springfield
+peoria rockford naperville state""".split()
+)
+
+
+def stem(word: str) -> str:
+    """A light plural stemmer: 'colleges' -> 'college', 'industries' -> 'industry'."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def content_words(normalised: str) -> list[str]:
+    """The words that carry meaning: no stopwords, no place names, plurals folded."""
+    return [
+        stem(w)
+        for w in normalised.split()
+        if w not in STOPWORDS and w not in PLACE_WORDS and (len(w) > 1 or w.isdigit())
+    ]

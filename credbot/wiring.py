@@ -1,0 +1,123 @@
+"""The composition root: builds the typed services once; every entry point (web, Slack, CLI,
+evaluation) gets them from here. Nothing else constructs the matcher, the store or the Bot."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from .conversation import Bot, MemorySessionStore, Thresholds
+from .escalation import EscalationService, Outbox, OutboxWorker, SmtpMailer, Store, UnansweredRecorder
+from .knowledge import KnowledgeBase, load
+from .matching import Matcher, Weights
+from .settings import Settings
+
+__all__ = ["Services", "build_bot", "build_services", "limit_blas_threads"]
+log = logging.getLogger("credbot")
+
+# Tuned with `credbot eval` on the tuning part of tests/data (see README, "Evaluation").
+LEXICAL_THRESHOLDS = Thresholds(answer=0.33, clarify=0.18)
+SEMANTIC_THRESHOLDS = Thresholds(answer=0.30, clarify=0.27)
+
+
+def limit_blas_threads() -> None:
+    """One BLAS thread for the forward pass, in every entry point. OpenBLAS's default (a thread per
+    core) collapses when the cores are busy: on a loaded 2-core machine a question took 0.9 s instead
+    of 13 ms. Servers already run requests on several threads or processes."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    kb: KnowledgeBase
+    bot: Bot
+    store: Store | None = None
+    outbox: Outbox | None = None
+    worker: OutboxWorker | None = None
+    recorder: UnansweredRecorder | None = None
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+        if self.recorder is not None:
+            self.recorder.close()
+        if self.store is not None:
+            self.store.dispose()
+
+
+def build_matcher(kb: KnowledgeBase, settings: Settings) -> tuple[Matcher, str]:
+    embedder, status = None, "semantic matching off (CREDBOT_SEMANTIC=false); using lexical matching only"
+    if settings.semantic:
+        from .semantic import load_embedder
+
+        embedder, status = load_embedder(settings.model_dir or None, settings.resolved_cache_dir)
+    return Matcher(kb, weights=Weights(), embedder=embedder), status
+
+
+def thresholds_for(settings: Settings, semantic: bool) -> Thresholds:
+    base = SEMANTIC_THRESHOLDS if semantic else LEXICAL_THRESHOLDS
+    if settings.answer_threshold is not None:
+        base = replace(base, answer=settings.answer_threshold)
+    if settings.clarify_threshold is not None:
+        base = replace(base, clarify=settings.clarify_threshold)
+    return base
+
+
+def build_bot(
+    settings: Settings,
+    kb: KnowledgeBase | None = None,
+    escalations: EscalationService | None = None,
+    recorder: UnansweredRecorder | None = None,
+    store: Store | None = None,
+) -> Bot:
+    limit_blas_threads()
+    kb = kb or load(settings.knowledge_dir)
+    matcher, status = build_matcher(kb, settings)
+    return Bot(
+        kb,
+        matcher,
+        MemorySessionStore(settings.session_ttl),
+        thresholds_for(settings, matcher.embedder is not None),
+        help_emails=settings.help_emails(),
+        escalations=escalations,
+        recorder=recorder,
+        semantic_status=status,
+        store=store,
+    )
+
+
+def build_services(settings: Settings, *, with_store: bool = True, start_worker: bool = False) -> Services:
+    """Knowledge (validated: refuses to start on errors), matcher, sessions and, with_store,
+    the database, the escalation service and the outbox (its worker started on request)."""
+    kb = load(settings.knowledge_dir)
+    for warning in kb.warnings:
+        log.warning("knowledge: %s", warning)
+    store = outbox = worker = escalations = recorder = None
+    if with_store:
+        store = Store(settings.resolved_database_url)
+        recorder = UnansweredRecorder(store)
+        mailer = (
+            SmtpMailer(
+                settings.smtp_host,
+                settings.smtp_port,
+                settings.smtp_username,
+                settings.smtp_password,
+                settings.smtp_starttls,
+                settings.smtp_ssl,
+                settings.smtp_timeout,
+            )
+            if settings.smtp_enabled
+            else None
+        )
+        outbox = Outbox(store, mailer, settings.mail_from, max_attempts=settings.max_attempts)
+        if start_worker and mailer is not None:
+            worker = OutboxWorker(outbox, settings.outbox_interval).start()
+        escalations = EscalationService(store, settings.help_emails(), worker)
+        if mailer is None:
+            log.warning("SMTP_HOST is not set: escalations are stored and wait until mail is configured")
+    bot = build_bot(settings, kb, escalations=escalations, recorder=recorder, store=store)
+    log.info("%s", bot.semantic_status)
+    return Services(settings=settings, kb=kb, bot=bot, store=store, outbox=outbox, worker=worker, recorder=recorder)
