@@ -41,8 +41,9 @@ class Session:
 
 
 class SessionStore(Protocol):
-    def get(self, key: str) -> Session: ...
+    def get(self, key: str) -> Session: ...  # a fresh Session when the key is unknown or expired
     def save(self, session: Session) -> None: ...
+    def exists(self, key: str) -> bool: ...  # a live (unexpired) session has this key
 
 
 class MemorySessionStore:
@@ -62,6 +63,11 @@ class MemorySessionStore:
             if session is None or now - session.updated_at > self.ttl:
                 session = Session(key=key, updated_at=now)
             return session
+
+    def exists(self, key: str) -> bool:
+        with self._lock:
+            session = self._data.get(key)
+            return session is not None and self.clock() - session.updated_at <= self.ttl
 
     def save(self, session: Session) -> None:
         session.updated_at = self.clock()
