@@ -37,7 +37,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = [i["question"] for i in json.loads((ROOT / "tests/data/eval_faq.json").read_text())["in_scope"]]
+sys.path.insert(0, str(ROOT))
+from credbot.evaluation import questions  # noqa: E402
+
+QUESTIONS = questions("tuning")
 WARMUP_RUNS = 4  # 5 s each
 FILLERS = ["so", "ok", "please", "well", "also", "really", "hi", "hey", "hello", "actually", "just", "now"]
 

@@ -17,11 +17,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from credbot.knowledge import FaqEntry, load  # noqa: E402
 from credbot.matching import Matcher  # noqa: E402
+from credbot.evaluation import questions  # noqa: E402
 from credbot.semantic import load_embedder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = [i["question"] for i in json.loads((ROOT / "tests/data/eval_faq.json").read_text())["in_scope"]]
-QUESTIONS += json.loads((ROOT / "tests/data/eval_faq.json").read_text())["out_of_scope"]
+QUESTIONS = questions("tuning")
 
 
 def synthetic(kb, n: int) -> list[FaqEntry]:

@@ -189,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="measure matching on the evaluation sets")
     p.add_argument("--data", default=None, help="folder with the evaluation sets (default tests/data)")
     p.add_argument("--compare", action="store_true", help="also run without the semantic signal")
+    p.add_argument("--misses", action="store_true", help="list the tuning part's misses (never the held-out part's)")
     p.set_defaults(func=cmd_eval)
     sub.add_parser("serve", help="run the web app (and Slack, if configured) with waitress").set_defaults(
         func=cmd_serve

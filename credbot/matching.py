@@ -236,6 +236,9 @@ class Matcher:
         # Each holds a few arrays as long as the knowledge base: fewer are kept for a very large one.
         per_text = min(cache_size, max(16, SIMILARITY_CACHE_CELLS // max(1, len(self.entries))))
         self._similarities = functools.lru_cache(maxsize=per_text)(self._similarities_of)
+        # The sentence embedding of a (spelling-corrected) text: shared by the FAQ ranking and the
+        # intent classifier, so a message is embedded once.
+        self.vector = functools.lru_cache(maxsize=cache_size)(self._vector)
         self._build()
 
     # ---- index -------------------------------------------------------------------------
@@ -325,11 +328,18 @@ class Matcher:
         ]
         return tuple(sorted(official + supplementary, key=lambda m: -m.score))
 
+    def _vector(self, corrected: str) -> np.ndarray | None:
+        if self.embedder is None:
+            return None
+        vector = self.embedder.embed([corrected])[0]
+        vector.flags.writeable = False
+        return vector
+
     def _similarities_of(self, corrected: str, words: tuple[str, ...], semantic: bool) -> tuple:
         """Each tier's (similarity of every entry, semantic part or None): the same in every state."""
         query_vector = None
         if semantic and self.embedder is not None:
-            query_vector = self.embedder.embed([corrected])[0]  # typos corrected: the model knows no "credentail"
+            query_vector = self.vector(corrected)  # typos corrected: the model knows no "credentail"
         out = []
         for tier in (self.official, self.supplementary):
             arrays = tier.similarity(" ".join(words), query_vector, self.weights) if tier else (None, None)

@@ -122,7 +122,9 @@ def serve(settings: Settings) -> int:
         if not settings.slack_enabled
         else "Socket Mode only"
     )
-    log.info("credbot on http://%s:%s/  (Slack %s; %s)", settings.host, settings.port, slack, services.bot.semantic_status)
+    log.info(
+        "credbot on http://%s:%s/  (Slack %s; %s)", settings.host, settings.port, slack, services.bot.semantic_status
+    )
     # A service manager stops the server with SIGTERM: leave through `finally`, so the outbox stops
     # cleanly and the unanswered questions still queued are written.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -83,7 +83,7 @@ def test_supplementary_entries_do_not_change_how_official_questions_match(bot, k
 
     together = bot.matcher
     alone = Matcher(kb, entries=[e for e in kb.faq if e.official], embedder=together.embedder)
-    questions = json.loads((ROOT / "tests/data/eval_faq.json").read_text())["in_scope"]
+    questions = load_part("tuning")["faq"]["in_scope"]
     for item in questions[::3]:
         a = together.analyse(item["question"])
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..knowledge import FaqEntry
 from ..matching import Match
 from ..states import STATE_NAMES
-from .pending import ChooseEntry, ConfirmEscalation
+from .pending import AskState, ChooseEntry, ConfirmEscalation
 from .reply import Choice, Reply
 from .sessions import Session
 
@@ -191,4 +191,56 @@ class FaqReplies:
             offer_escalation=True,
             help_email=email,
             suggestions=["Yes, send it", "No thanks"],
+        )
+
+    def elsewhere(self, text: str, matches: list[Match], session: Session) -> Reply:
+        """A question for the student's school or district (the bus, lunch, grades): said plainly, and not
+        offered to the state's credentials help desk, which cannot answer it either."""
+        session.unanswered = None
+        session.pending = None
+        return Reply(
+            kind="fallback",
+            text=(
+                "That's a question for your student's school or district office: they can answer it. I only "
+                "answer questions about industry-recognized credentials for high-school career-technical "
+                "education in Ohio and Illinois (what they are, how students earn them, costs, the state lists)."
+            ),
+            confidence=matches[0].score if matches else 0.0,
+            state=session.state,
+            matches=[{"id": m.id, "type": "faq", "score": round(m.score, 4)} for m in matches[:3]],
+            offer_escalation=False,
+        )
+
+    def other_state(self, names: tuple[str, ...], text: str, question: str, session: Session) -> Reply:
+        """A question about another US state's rules: say which states credbot covers, offer the help desk."""
+        session.unanswered = text
+        session.last_question = question or None  # "what about Ohio?" asks it again for Ohio
+        session.last_faq_id = None
+        session.pending = ConfirmEscalation(text)
+        email = self.help_email(session.state)
+        where = " and ".join(names[:2])
+        return Reply(
+            kind="fallback",
+            text=(
+                f"I only cover Ohio and Illinois, so I can't tell you how {where} handles industry-recognized "
+                f"credentials: {'its' if len(names) == 1 else 'each'} state department of education can. If your "
+                "question is about Ohio or Illinois, tell me which and ask again. Or I can send your question to "
+                f"the help desk ({email}). Shall I?"
+            ),
+            confidence=0.0,
+            state=session.state,
+            offer_escalation=True,
+            help_email=email,
+            suggestions=["Yes, send it", "No thanks"],
+        )
+
+    def ask_state(self, place: str, question: str, session: Session) -> Reply:
+        """A place that exists in both states: ask which one before answering."""
+        session.pending = AskState(question)
+        return Reply(
+            kind="clarify",
+            text=f"There is a {place} in both Ohio and Illinois. Which state are you in?",
+            confidence=0.0,
+            state=session.state,
+            choices=[Choice(label="Ohio", value="Ohio"), Choice(label="Illinois", value="Illinois")],
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ..catalogue import Catalogue
@@ -18,17 +19,31 @@ from ..escalation import EscalationService, Store, UnansweredRecorder
 from ..escalation.mail import is_email
 from ..knowledge import KnowledgeBase
 from ..matching import Matcher
+from ..places import load_gazetteer
 from ..states import STATES, default_help_emails
-from ..text import state_code
+from ..text import normalise, state_code
 from . import intents, smalltalk
 from .answers import FaqReplies, Thresholds
 from .credentials import CredentialReplies
 from .escalating import Escalating
+from .intents import SOCIAL_EDGE, IntentClassifier, IntentScore
 from .message import Message
 from .pending import AskEmail, AskState, ChooseEntry, ConfirmEscalation
 from .reply import Reply
 from .routing import Router
 from .sessions import Session, SessionStore
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """How sure an intent must be (tuned on the tuning part of tests/data only)."""
+
+    intent: float = 0.5  # a social intent at least this sure is considered...
+    intent_lead: float = 0.15  # ...and wins when it beats the FAQ's best answer by this much,
+    sure_intent: float = 0.9  # ...or whatever the FAQ says when at least this sure
+    reply: float = 0.8  # "yes" / "no" to a pending offer
+    edge: float = 0.85  # a social phrase before or after a question ("thanks! and ...")
+    state_only: float = 0.7  # a turn this close to the "state_only" examples only says where the person is
 
 
 class Unavailable(RuntimeError):
@@ -48,6 +63,7 @@ class Bot:
         semantic_status: str = "",
         today: Callable[[], dt.date] = dt.date.today,
         store: Store | None = None,
+        understanding: Understanding = Understanding(),
     ):
         self.kb = kb
         self.matcher = matcher
@@ -60,7 +76,10 @@ class Bot:
         self.faq = FaqReplies(thresholds, self.help_email, today)
         self.credentials = CredentialReplies(kb, self.catalogue, matcher, self.help_email)
         self.escalating = Escalating(escalations, self.help_email)
-        self.router = Router(kb, matcher, self.catalogue, self.faq, self.credentials)
+        self.gazetteer = load_gazetteer(kb.places) if kb.places else None
+        self.intents = IntentClassifier(kb.intents, matcher, kb.corrections, kb.correction_leads)
+        self.understanding = understanding
+        self.router = Router(kb, matcher, self.catalogue, self.faq, self.credentials, self.intents)
 
     @property
     def escalations(self) -> EscalationService | None:
@@ -87,7 +106,7 @@ class Bot:
         session = self.sessions.get(session_key)
         if state and not session.state:
             session.state = state
-        msg = Message.of(message)
+        msg = self.message(message)
         session.remember("user", msg.text)
         reply = self._respond(msg, session, channel, user or {})
         if reply.state is None:
@@ -103,61 +122,152 @@ class Bot:
     def help_email(self, state: str | None) -> str:
         return self.help_emails.get(state) or self.help_emails[None]
 
+    def message(self, text: str) -> Message:
+        return Message.of(text, self.gazetteer)
+
     def _respond(self, msg: Message, session: Session, channel: str, user: dict[str, Any]) -> Reply:
-        n = msg.normalised
-        if not n:
+        if not msg.normalised:
             return smalltalk.small(smalltalk.EMPTY, session)
         if session.pending:
             reply = self._pending(msg, session, channel, user)
             if reply is not None:
                 return reply
-        if intents.STATE_ONLY.match(n):
-            return smalltalk.state_set(state_code(msg.text), session)
-        if intents.GREETING.match(n):
-            return smalltalk.small(smalltalk.GREETING, session, suggestions=smalltalk.examples(session.state))
-        if intents.THANKS.match(n):
-            return smalltalk.small(smalltalk.THANKS, session)
-        if intents.BYE.match(n):
-            session.pending = None
-            return smalltalk.small(smalltalk.GOODBYE, session)
-        if intents.HELP.match(n):
-            return smalltalk.small(smalltalk.HELP, session, suggestions=smalltalk.examples(session.state))
-        if intents.WHO.match(n):
-            return smalltalk.small(smalltalk.WHO, session)
-        if intents.HUMAN.search(n):
-            return self.escalating.offer_person(session)
-        if intents.MORE.match(n):
-            return self.credentials.more(session) or smalltalk.small(smalltalk.NOTHING_MORE, session)
-        if intents.WHAT_ABOUT.match(n) and msg.named_state and len(n.split()) <= 5:
-            return self._other_state(msg.named_state, session)
+        corrected = self.intents.correction(msg.text)  # "no, I meant the diploma seal"
+        if corrected:
+            msg = self.message(corrected)
+        question, social, stated = self._asides(msg, session)
+        if question is None:  # nothing but asides: "thanks!", "oh, we're in Akron"
+            if stated:
+                return self._other_state(stated, session)
+            return self._intent(msg, session, channel, user) or self.router.route(msg, session)
+        where = self._where(question, session)
+        if where is not None:
+            return where
+        if question.named_state and self._names_state_only(question):
+            return self._other_state(question.named_state, session)
+        reply = self._intent(question, session, channel, user)
+        if reply is not None:
+            return reply
+        reply = self.router.route(question, session, topical=not corrected)
+        if social is not None and social.id == "complaint" and reply.kind in ("fallback", "clarify"):
+            return self.escalating.offer_person(session, apology=True)
+        return reply
+
+    def _asides(self, msg: Message, session: Session) -> tuple[Message | None, IntentScore | None, str | None]:
+        """The turn's question without its asides: sentences that are only social ("thanks!", "this is
+        useless") or only say where the person is ("oh btw we're in Akron."). Returns (the question, or
+        None when the turn is all asides; the social intent; the state an aside named)."""
+        parts = self.intents.sentences(msg.text)
+        if len(parts) < 2:
+            social, rest = self.intents.social_prefix(msg.text)  # "thanks and who pays for it"
+            return (self.message(rest), social, None) if social is not None else (msg, None, None)
+        kept, social, stated = [], None, None
+        for part in parts:
+            piece = self.message(part)
+            top = self.intents.best(piece.normalised, ("social",))
+            if top is not None and top.id in SOCIAL_EDGE and top.score >= self.understanding.edge:
+                social = social or top
+            elif piece.named_state and self._names_state_only(piece):
+                stated = piece.named_state
+            else:
+                kept.append(part)
+        if len(kept) == len(parts) or kept and not self._asks_something(" ".join(kept)):
+            return msg, None, None  # "switching to Illinois - same question" is one thought
+        if stated:
+            session.state = stated
+        if not kept:
+            return None, social, stated
+        return self.message(" ".join(kept)), social, stated
+
+    def _asks_something(self, text: str) -> bool:
+        """Is there a question in ``text`` on its own: a credential's name, four words or more, or an FAQ match?"""
+        if len(text.split()) >= 4 or self.catalogue.find_names(text):
+            return True
+        _, matches = self.matcher.rank(text, None)
+        return bool(matches) and matches[0].score >= self.thresholds.clarify
+
+    def _where(self, msg: Message, session: Session) -> Reply | None:
+        """What the message says about where the person is: sets the state, or asks which state a
+        place in both means, or says that another state's rules are not credbot's to answer."""
+        places = msg.places
+        if places.other_states and not places.states:
+            return self.faq.other_state(places.other_states, msg.text, msg.question, session)
+        if msg.stated is None and places.ambiguous and session.state is None:
+            asked = msg.question if not self._names_state_only(msg) else (session.last_question or "")
+            return self.faq.ask_state(places.places[0], asked, session)
         if msg.named_state:
             session.state = msg.named_state
-        return self.router.route(msg, session)
+        return None
+
+    def _intent(self, msg: Message, session: Session, channel: str, user: dict[str, Any]) -> Reply | None:
+        """Small talk, help, a person, "more": when an intent is surer than any answer to a question."""
+        top = self.intents.best(msg.normalised, ("social", "reply", "off_topic"))
+        if top is None or top.group == "off_topic" or top.score < self.understanding.intent:
+            return None  # off-topic questions are the router's: they may still be about credentials
+        if top.score < self.understanding.sure_intent:
+            _, matches = self.matcher.rank(msg.question, session.state)
+            if matches and matches[0].score + self.understanding.intent_lead > top.score:
+                return None  # "what can you tell me about costs" asks the FAQ, not for help
+        kind = top.id
+        if kind == "greeting":
+            return smalltalk.small(smalltalk.GREETING, session, suggestions=smalltalk.examples(session.state))
+        if kind == "thanks":
+            return smalltalk.small(smalltalk.THANKS, session)
+        if kind == "acknowledge":
+            return smalltalk.small(smalltalk.ACKNOWLEDGE, session, suggestions=smalltalk.examples(session.state))
+        if kind == "goodbye":
+            session.pending = None
+            return smalltalk.small(smalltalk.GOODBYE, session)
+        if kind == "help":
+            return smalltalk.small(smalltalk.HELP, session, suggestions=smalltalk.examples(session.state))
+        if kind == "who_are_you":
+            return smalltalk.small(smalltalk.WHO, session)
+        if kind == "chitchat":
+            return smalltalk.small(smalltalk.CHITCHAT, session, suggestions=smalltalk.examples(session.state))
+        if kind == "ask_person":
+            return self.escalating.offer_person(session)
+        if kind == "complaint":
+            return self.escalating.offer_person(session, apology=True)
+        if kind == "more":
+            return self.credentials.more(session) or smalltalk.small(smalltalk.NOTHING_MORE, session)
+        if kind in ("yes", "no"):  # nothing was asked: acknowledge
+            return smalltalk.small(smalltalk.ACKNOWLEDGE, session, suggestions=smalltalk.examples(session.state))
+        return None
+
+    def _names_state_only(self, msg: Message) -> bool:
+        """Does the turn only say where the person is ("oh, we live in Ohio", "is that the same for
+        Illinois?", "what about Decatur?"): nothing in it that the knowledge answers on its own?"""
+        if not (msg.named_state or msg.places.states) or self.catalogue.find_names(msg.question):
+            return False
+        return self.intents.score(normalise(msg.question), "state_only") >= self.understanding.state_only
 
     def _pending(self, msg: Message, session: Session, channel: str, user: dict[str, Any]) -> Reply | None:
         """The turn as an answer to what the bot asked last; None when it is not one (a new message)."""
         pending, session.pending = session.pending, None
         n = msg.normalised
         if isinstance(pending, ChooseEntry):
-            index = intents.choice_index(n, len(pending.options))
+            labels = [self.kb.faq_by_id[i].question for i in pending.options]
+            index = intents.choice_index(n, labels)
             if index is not None:
                 entry = self.kb.faq_by_id[pending.options[index]]
                 return self.faq.answer_entry(entry, pending.question, session, confidence=pending.confidence)
         elif isinstance(pending, AskState):
-            state = state_code(msg.text)
+            state = state_code(msg.text) or msg.places.state
             if state:
                 session.state = state
-                return self.router.route(Message.of(pending.question), session)
+                if pending.question:
+                    return self.router.route(self.message(pending.question), session)
+                return smalltalk.state_set(state, session)
         elif isinstance(pending, ConfirmEscalation):
-            if intents.YES.match(n):
+            if self._says(n, "yes"):
                 return self.escalating.confirmed(pending.question, session, channel, user)
-            if intents.NO.match(n):
+            if self._says(n, "no"):
                 return smalltalk.small("All right, I won't send it. Ask me something else whenever you like.", session)
         elif isinstance(pending, AskEmail):
             candidate = msg.text.strip().strip("<>").removeprefix("mailto:")
             if is_email(candidate):
                 return self.escalating.send(pending.question, session, channel, {**user, "email": candidate})
-            if intents.NO.match(n):
+            if self._says(n, "no"):
                 return smalltalk.small("All right, I won't send it.", session)
             if len(n.split()) <= 3:
                 session.pending = pending
@@ -168,13 +278,20 @@ class Bot:
                 )
         return None
 
+    def _says(self, normalised: str, intent: str) -> bool:
+        top = self.intents.best(normalised, ("reply", "social"))
+        return top is not None and top.id == intent and top.score >= self.understanding.reply
+
     def _other_state(self, state: str, session: Session) -> Reply:
-        """ "What about Illinois?": the last topic again, for the other state."""
+        """ "What about Illinois?", "we're in Ohio": the last topic again, for that state."""
         session.state = state
         if session.last_credential_id and not session.last_faq_id:
             return self.credentials.credential(self.kb.credential_by_id[session.last_credential_id], "", session)
         if session.last_question:
-            return self.router.route(Message.of(session.last_question), session)
+            asked = session.last_question
+            if session.last_faq_id in self.kb.faq_by_id:  # the topic as the knowledge words it, too
+                asked = f"{asked} {self.kb.faq_by_id[session.last_faq_id].question}"
+            return self.router.route(self.message(asked), session, topical=False)
         return smalltalk.state_set(state, session)
 
     # ---- what channels need besides conversation ------------------------------------------

@@ -96,6 +96,19 @@ class CredentialReplies:
         ]
         return name if strange else None
 
+    @staticmethod
+    def aspect_of(n: str) -> str | None:
+        """The aspect a question's wording names, for callers that have no intent scores."""
+        if not n:
+            return None
+        if ASPECT_POINTS.search(n):
+            return "cred_points"
+        if ASPECT_ISSUER.search(n):
+            return "cred_issuer"
+        if ASPECT_LIST.search(n):
+            return "cred_list"
+        return None
+
     # ---- replies ------------------------------------------------------------------------
     def not_in_catalogue(self, name: str, hits: Sequence[NameHit], session: Session) -> Reply:
         session.unanswered = None
@@ -116,22 +129,29 @@ class CredentialReplies:
             suggestions=["Yes, send it", "No thanks"],
         )
 
-    def choices(self, hits: Sequence[NameHit], text: str, session: Session) -> Reply:
+    def choices(self, hits: Sequence[NameHit], text: str, session: Session, confidence: float = 1.0) -> Reply:
         creds = [h.credential for h in hits[:PAGE_SIZE]]
-        return self.page(f"credentials matching “{text}”", creds, 0, session)
+        return self.page(f"credentials matching “{text}”", creds, 0, session, confidence)
 
-    def credential(self, cred: Credential, n: str, session: Session) -> Reply:
+    def credential(
+        self, cred: Credential, n: str, session: Session, aspect: str | None = None, confidence: float = 1.0
+    ) -> Reply:
+        """One credential's facts: only what was asked (``aspect``: cred_points, cred_issuer, cred_list,
+        cred_field; from the intents) or, for "what is X", everything the catalogue has."""
         session.last_credential_id = cred.id
         session.last_faq_id = None
         session.last_question = None
         session.unanswered = None
+        aspect = aspect or self.aspect_of(n)
         facts = []
-        if n and ASPECT_POINTS.search(n):
+        if aspect == "cred_points":
             facts.append(self.points_fact(cred))
-        elif n and ASPECT_ISSUER.search(n):
+        elif aspect == "cred_issuer":
             facts.append(f"{cred.name} is issued by {cred.issuer}.")
-        elif n and ASPECT_LIST.search(n):
+        elif aspect == "cred_list":
             facts.append(self.list_fact(cred, detect_state(n) or session.state))
+        elif aspect == "cred_field":
+            facts.append(f"{cred.name} is in the career field {', '.join(cred.career_fields)}.")
         else:
             facts.append(f"{cred.name}: {cred.description}")
             facts.append(f"Issued by: {cred.issuer}. Career field: {', '.join(cred.career_fields)}.")
@@ -150,7 +170,7 @@ class CredentialReplies:
         return Reply(
             kind="credential",
             text="\n\n".join(facts),
-            confidence=1.0,
+            confidence=confidence,
             state=session.state,
             credential_id=cred.id,
             official=False,
@@ -162,7 +182,7 @@ class CredentialReplies:
                 "citation": "; ".join(cred.sources),
                 "official": False,
             },
-            matches=[{"id": cred.id, "type": "credential", "score": 1.0}],
+            matches=[{"id": cred.id, "type": "credential", "score": round(confidence, 4)}],
             suggestions=[f"Who issues {cred.name}?", f"How many points is {cred.name} worth in Ohio?"],
         )
 
@@ -196,7 +216,7 @@ class CredentialReplies:
             else f"The catalogue has no source placing {cred.name} on a state's list."
         )
 
-    def listing(self, query: ListQuery, session: Session) -> Reply:
+    def listing(self, query: ListQuery, session: Session, confidence: float = 1.0) -> Reply:
         creds = self.catalogue.search(query)
         title = f"credentials {query.describe()}"
         if not creds:
@@ -212,11 +232,11 @@ class CredentialReplies:
             return Reply(
                 kind="credential",
                 text=f"The catalogue has no {title}.{extra}",
-                confidence=1.0,
+                confidence=confidence,
                 state=session.state,
                 official=False,
             )
-        return self.page(title, creds, 0, session)
+        return self.page(title, creds, 0, session, confidence)
 
     def more(self, session: Session) -> Reply | None:
         """The next page of the last list, or None when there is nothing more."""
@@ -226,7 +246,9 @@ class CredentialReplies:
         creds = [self.kb.credential_by_id[i] for i in listing.ids]
         return self.page(listing.title, creds, listing.offset, session)
 
-    def page(self, title: str, creds: list[Credential], offset: int, session: Session) -> Reply:
+    def page(
+        self, title: str, creds: list[Credential], offset: int, session: Session, confidence: float = 1.0
+    ) -> Reply:
         if offset == 0 or session.last_list is None:
             session.last_list = Listing(title, tuple(c.id for c in creds), 0)
         page = creds[offset : offset + PAGE_SIZE]
@@ -241,10 +263,10 @@ class CredentialReplies:
         return Reply(
             kind="credential",
             text="\n".join([head, *lines, tail]),
-            confidence=1.0,
+            confidence=confidence,
             state=session.state,
             official=False,
-            matches=[{"id": c.id, "type": "credential", "score": 1.0} for c in page],
+            matches=[{"id": c.id, "type": "credential", "score": round(confidence, 4)} for c in page],
             suggestions=(["Show more"] if end < len(creds) else []) + [f"What is {page[0].name}?"],
             choices=[Choice(label=c.name, value=f"What is {c.name}?") for c in page],
         )

@@ -17,20 +17,23 @@ class Escalating:
         self.escalations = escalations  # None: a CLI without a database
         self.help_email = help_email
 
-    def offer_person(self, session: Session) -> Reply:
+    def offer_person(self, session: Session, apology: bool = False) -> Reply:
+        """Offer the help desk: the question the bot could not answer (or the last one), with the conversation.
+        After a complaint, say sorry first, calmly."""
         question = session.unanswered or session.last_question
         email = self.help_email(session.state)
+        sorry = "I'm sorry I haven't been more helpful. " if apology else ""
         if not question:
             return small(
-                f"I can pass your question to a person at the help desk ({email}). "
-                "Please type your question first, then say “talk to a person”.",
+                f"{sorry}A person at the help desk ({email}) can help. Please type your question first, "
+                "then say “talk to a person”: I'll answer it if I can, or pass it on with this conversation.",
                 session,
-                offer_escalation=False,
+                offer_escalation=True,
                 help_email=email,
             )
         session.pending = ConfirmEscalation(question)
         return small(
-            f"I can send your question “{question}” to the help desk at {email}. Shall I send it?",
+            f"{sorry}I can send your question “{question}” to the help desk at {email}. Shall I send it?",
             session,
             offer_escalation=True,
             help_email=email,

@@ -1,45 +1,158 @@
-"""Conversational turns: greetings, thanks, yes/no, "more", naming the state, picking a choice.
+"""What a turn does besides asking the FAQ: intents matched from data (knowledge/intents.json).
 
-Each is a whole-message pattern over the normalised text (see credbot.text.normalise)."""
+Each intent has examples; a message scores, for each intent, its best similarity to one of the
+examples: character n-grams (typos, texting) and, when the model is there, the sentence embedding
+the matcher already computed for the message (one forward pass per message). An exact example
+scores 1. The conversation decides what a score is worth against the FAQ's own confidence.
+
+Also here: corrections ("no, I meant ..."), a social word before or after a question ("thanks! and
+who pays for it?"), and picking one of the offered choices."""
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+import numpy as np
+from rapidfuzz import fuzz
+from sklearn.feature_extraction.text import TfidfVectorizer
 
-def _whole(pattern: str) -> re.Pattern[str]:
-    return re.compile(r"^(?:" + pattern + r")$")
+from ..knowledge import Intent
+from ..matching import Matcher
+from ..text import normalise
 
-
-GREETING = _whole(r"(hi|hello|hey|hiya|howdy|good (morning|afternoon|evening)|greetings)( there)?( bot)?")
-THANKS = _whole(
-    r"(thanks?|thank you|thx|ty|cheers|great thanks|ok thanks|thanks a lot|thank you so much|much appreciated)"
-    r"( so much)?( for (the|your) help)?"
-)
-BYE = _whole(r"(bye|goodbye|good bye|see you|see ya|that s all|thats all|done|nothing else)( for now)?( thanks?)?")
-HELP = _whole(r"(help|menu|what can you do|what do you know|what can i ask|how does this work|options|commands)")
-WHO = _whole(r"(who are you|what are you|are you a (bot|robot|human|person|real person)|who is this|what is this)")
-HUMAN = re.compile(
-    r"\b(talk|speak|chat|connect me) (to|with) (a |an |the )?"
-    r"(human|person|someone|somebody|agent|staff|real person|help desk)\b"
-    r"|\b(human|agent|help desk|helpdesk|contact support|real person|escalate)\b"
-)
-YES = _whole(r"(yes|yeah|yep|yup|sure|ok|okay|please|yes please|please do|do it|send it|yes send it|go ahead|y)")
-NO = _whole(r"(no|nope|nah|no thanks|no thank you|not now|cancel|never mind|nevermind|n)")
-MORE = _whole(r"(more|show more|next|next page|see more|and more|keep going|the rest|show me more|more please)")
-STATE_ONLY = _whole(
-    r"((i|we|i m|im|we re|were|i am|we are|i live|we live|i work|we work) (in|from) )?(the state of )?"
-    r"(ohio|illinois|oh|il)"
-)
-WHAT_ABOUT = re.compile(r"^(what|how) about (in )?|^and (in )?|^(same|what) for (in )?|^in ")
 ORDINALS = {"1": 0, "first": 0, "one": 0, "2": 1, "second": 1, "two": 1, "3": 2, "third": 2, "three": 2}
+SEMANTIC_SHARE = 0.5  # of an intent score, when embeddings are on
+SOCIAL_EDGE = frozenset({"greeting", "thanks", "acknowledge", "complaint"})  # may stand before or after a question
+_PARTS = re.compile(r"(?<=[.!?;])\s+|\s*[!?;]+\s*|(?<=\w)\.\s+|,\s+|\s+-\s+")
+_LEADING_JOINERS = re.compile(r"^(?:and|also|but|so|btw|ok so|oh and|plus|now)\b[\s,]*", re.I)
 
 
-def choice_index(normalised: str, count: int) -> int | None:
-    """Which of ``count`` numbered options a reply picks ("2", "the second one", "last"), if any."""
+@dataclass(frozen=True)
+class IntentScore:
+    id: str
+    group: str
+    score: float
+
+
+class IntentClassifier:
+    def __init__(
+        self,
+        intents: Sequence[Intent],
+        matcher: Matcher,
+        corrections: Iterable[str] = (),
+        correction_leads: Iterable[str] = (),
+    ):
+        self.matcher = matcher
+        self.intents = {i.id: i for i in intents}
+        rows, owners = [], []
+        for index, intent in enumerate(intents):
+            for example in intent.examples:
+                rows.append(normalise(example))
+                owners.append(index)
+        self.exact = {row: intents[owner].id for row, owner in zip(rows, owners)}
+        self.order = [i.id for i in intents]
+        self.groups = np.array([i.group for i in intents])
+        self.owners = np.array(owners, dtype=np.int64)
+        self.char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+        self.char_matrix = self.char_vec.fit_transform(rows or ["-"]).astype(np.float32).tocsr()
+        self.vectors = None
+        if matcher.embedder is not None and rows:
+            self.vectors = matcher.embedder.embed_rows(rows, key="intents:" + matcher.kb.fingerprint)
+        self.corrections = sorted({normalise(c) for c in corrections if normalise(c)}, key=len, reverse=True)
+        self.leads = sorted({normalise(c) for c in correction_leads if normalise(c)}, key=len, reverse=True)
+        self.scores = functools.lru_cache(maxsize=4096)(self._scores)
+
+    def _scores(self, normalised: str) -> tuple[IntentScore, ...]:
+        """Every intent's score for a normalised message, best first."""
+        if not normalised or not self.order:
+            return ()
+        per_example = (self.char_matrix @ self.char_vec.transform([normalised]).astype(np.float32).T).toarray().ravel()
+        if self.vectors is not None:
+            vector = self.matcher.vector(self.matcher.analyse(normalised).corrected)
+            if vector is not None:
+                semantic = np.clip(self.vectors @ vector, 0.0, 1.0)
+                per_example = (1 - SEMANTIC_SHARE) * per_example + SEMANTIC_SHARE * semantic
+        best = np.full(len(self.order), 0.0, dtype=np.float32)
+        np.maximum.at(best, self.owners, per_example.astype(np.float32))
+        exact = self.exact.get(normalised)
+        if exact is not None:
+            best[self.order.index(exact)] = 1.0
+        ranked = np.argsort(-best)
+        return tuple(IntentScore(self.order[i], str(self.groups[i]), float(best[i])) for i in ranked)
+
+    def best(self, normalised: str, groups: Iterable[str] | None = None) -> IntentScore | None:
+        wanted = set(groups) if groups is not None else None
+        return next((s for s in self.scores(normalised) if wanted is None or s.group in wanted), None)
+
+    def score(self, normalised: str, intent_id: str) -> float:
+        return next((s.score for s in self.scores(normalised) if s.id == intent_id), 0.0)
+
+    # ---- the shape of a turn -----------------------------------------------------------------
+    def correction(self, text: str) -> str | None:
+        """ "No, I meant the diploma seal" -> "the diploma seal"; "sorry, EMR, the responder one" -> "EMR, the
+        responder one"; None when the turn is no correction. A correction starts with lead words ("no",
+        "sorry", "wait") and a phrase ("I meant"), or with lead words and a short naming of what was meant."""
+        words = normalise(text).split()
+        taken = 0
+        while taken < len(words):
+            lead = next((x for x in self.leads if words[taken : taken + len(x.split())] == x.split()), None)
+            if lead is None:
+                break
+            taken += len(lead.split())
+        rest = words[taken:]
+        phrase = next((x for x in self.corrections if rest[: len(x.split())] == x.split()), None)
+        if phrase is not None:
+            taken += len(phrase.split())
+        elif not taken or not 1 <= len(rest) <= 5:
+            return None
+        remainder = _strip_words(text, taken)
+        return remainder or None
+
+    def sentences(self, text: str) -> list[str]:
+        """The turn's sentences (and comma-separated asides), as typed."""
+        return [p.strip(" ,") for p in _PARTS.split(text) if p and p.strip(" ,")]
+
+    def social_prefix(self, text: str) -> tuple[IntentScore | None, str]:
+        """A social phrase run into a question with no punctuation: "thanks and who pays for it" ->
+        (thanks, "who pays for it"); (None, text) otherwise."""
+        words = text.split()
+        for size in (3, 2, 1):
+            if len(words) > size + 1:
+                intent = self.exact.get(normalise(" ".join(words[:size])))
+                if intent in SOCIAL_EDGE:
+                    rest = _LEADING_JOINERS.sub("", " ".join(words[size:]).strip(" ,"))
+                    if len(normalise(rest).split()) >= 2:
+                        return IntentScore(intent, "social", 1.0), rest
+        return None, text
+
+
+def _strip_words(text: str, count: int) -> str:
+    """``text`` without its first ``count`` words (as normalise counts them), punctuation trimmed."""
+    tokens = re.findall(r"\S+", text)
+    taken, i = 0, 0
+    while i < len(tokens) and taken < count:
+        taken += len(normalise(tokens[i]).split())
+        i += 1
+    return " ".join(tokens[i:]).strip(" ,:;-")
+
+
+def choice_index(normalised: str, labels: Sequence[str]) -> int | None:
+    """Which of the offered choices a reply picks: "2", "the second one", "last", or words of a label
+    ("the seal one" -> "How does a student earn the industry credential seal?")."""
+    count = len(labels)
     for word in normalised.split():
         if word in ORDINALS and ORDINALS[word] < count:
             return ORDINALS[word]
     if normalised in ("last", "the last one", "last one"):
         return count - 1
+    content = [w for w in normalised.split() if w not in {"the", "one", "about", "that", "i", "mean", "meant", "a"}]
+    if not content or len(content) > 6:
+        return None
+    scores = [fuzz.token_set_ratio(" ".join(content), normalise(label)) for label in labels]
+    best = int(np.argmax(scores)) if scores else -1
+    if best >= 0 and scores[best] >= 80 and sorted(scores)[-2:][0] < scores[best] - 10:
+        return best
     return None

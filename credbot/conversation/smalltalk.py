@@ -27,6 +27,11 @@ HELP = (
     "career field). Tell me your state (Ohio or Illinois) for the right answer. If I can't answer, I can "
     "send your question to a person at the help desk."
 )
+ACKNOWLEDGE = "All right. What else would you like to know about industry-recognized credentials?"
+CHITCHAT = (
+    "I'm an automated assistant, doing fine, thank you! I'm here for questions about industry-recognized "
+    "credentials in Ohio and Illinois."
+)
 EMPTY = "Please type a question about industry-recognized credentials."
 NOTHING_MORE = "There is nothing more to show. Ask me another question."
 

@@ -23,10 +23,20 @@ FILES = {
     "supplementary": "supplementary.json",
     "credentials": "credentials.json",
     "synonyms": "synonyms.json",
+    "intents": "intents.json",
+    "places": "places.json",
 }
-OPTIONAL = {"supplementary"}
-COLLECTIONS = {"faq": "entries", "supplementary": "entries", "credentials": "credentials", "synonyms": "groups"}
-SCHEMAS = {"faq": "faq", "supplementary": "faq", "credentials": "credentials", "synonyms": "synonyms"}
+OPTIONAL = {"supplementary", "intents", "places"}
+COLLECTIONS = {
+    "faq": "entries",
+    "supplementary": "entries",
+    "credentials": "credentials",
+    "synonyms": "groups",
+    "intents": "intents",
+    "places": "places",
+}
+SCHEMAS = {name: "faq" if name == "supplementary" else name for name in FILES}
+KEYS = {"synonyms": "canonical", "places": "name"}  # what names an item in problems and duplicate checks
 NEAR_DUPLICATE = 92  # rapidfuzz token_set_ratio at or above which two same-state questions clash
 
 
@@ -91,6 +101,13 @@ class KnowledgeError(Exception):
         super().__init__("invalid knowledge base:\n" + "\n".join(f"  {p}" for p in problems))
 
 
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    group: str  # social, reply, off_topic or catalogue
+    examples: tuple[str, ...]
+
+
 @dataclass
 class KnowledgeBase:
     faq: list[FaqEntry]
@@ -98,6 +115,10 @@ class KnowledgeBase:
     synonyms: Synonyms
     fingerprint: str
     warnings: list[Problem] = field(default_factory=list)
+    intents: list[Intent] = field(default_factory=list)
+    correction_leads: tuple[str, ...] = ()  # words a correction starts with ("no", "sorry", "wait")
+    corrections: tuple[str, ...] = ()  # phrases that introduce what was meant ("I meant")
+    places: dict = field(default_factory=dict)  # places.json as read (see credbot.places)
 
     def __post_init__(self):
         self.faq_by_id = {e.id: e for e in self.faq}
@@ -202,7 +223,7 @@ def check(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> 
         if doc is None:
             continue
         collection = COLLECTIONS[name]
-        key = "canonical" if name == "synonyms" else "id"
+        key = KEYS.get(name, "id")
         found = _schema_problems(fname, doc, _schema(SCHEMAS[name]), collection, key)
         problems += found
         items = doc.get(collection) if isinstance(doc, dict) else None
@@ -279,4 +300,8 @@ def load(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> K
         synonyms=Synonyms(docs["synonyms"]["groups"]),
         fingerprint=digest.hexdigest()[:16],
         warnings=[p for p in problems if p.warning],
+        intents=[Intent(i["id"], i["group"], tuple(i["examples"])) for i in docs.get("intents", {}).get("intents", [])],
+        correction_leads=tuple(docs.get("intents", {}).get("corrections", {}).get("leads", ())),
+        corrections=tuple(docs.get("intents", {}).get("corrections", {}).get("phrases", ())),
+        places=docs.get("places", {}),
     )

