@@ -18,10 +18,11 @@ from .text import normalise
 
 # Words that say nothing about which credential is meant.
 GENERIC = frozenset(
-    """credential credentials certification certifications certificate certificates certified
-license licence level i the a an program professional technician provider user""".split()
+    """credential credentials certification certifications certificate certificates certified cert certs
+card cards license licence level i the a an program professional technician tech provider user""".split()
 )
 NAME_CUTOFF = 86
+FAMILY_SCORE = 80.0  # a word that begins several names: a weaker sign than a name
 
 # Career fields: the catalogue's labels, with the words people use for them.
 FIELD_WORDS = {
@@ -105,6 +106,10 @@ class Catalogue:
         self.issuers = sorted({c.issuer for c in self.credentials})
         self._issuer_keys = [(normalise(i.split(" (")[0]), i) for i in self.issuers if len(i) > 3]
         self.vocabulary = {w for form, _ in self._names for w in form.split()}
+        words_of: dict[str, set[str]] = {}
+        for form, cred in self._names:
+            words_of.setdefault(cred.id, set()).update(form.split())
+        self._words_of = {cid: frozenset(words) for cid, words in words_of.items()}
         self._short: dict[str, list[tuple[str, Credential]]] = {}
         self._long: list[tuple[str, Credential]] = []
         for form, cred in self._names:
@@ -113,10 +118,23 @@ class Catalogue:
             else:
                 self._long.append((form, cred))
         self._long_forms = [form for form, _ in self._long]
+        # Brand words that begin the names of several credentials ("OSHA", "CompTIA", "ServSafe"; not
+        # "Emergency" or "Medical", which are ordinary words).
+        firsts: dict[str, dict[str, tuple[str, Credential]]] = {}
+        for cred in self.credentials:
+            first = cred.name.split()[0] if cred.name.split() else ""
+            form = self.key(cred.name)
+            if len(first) >= 3 and first[1:] != first[1:].lower() and len(form.split()) > 1:
+                firsts.setdefault(form.split()[0], {}).setdefault(cred.id, (form, cred))
+        self._families = {w: tuple(v.values()) for w, v in firsts.items() if len(v) >= 2}
         self._widest = max((len(form.split()) for form, _ in self._names), default=1)
         # Both are pure functions of the text: parents ask the same questions, so repeats are free.
         self.find_names = functools.lru_cache(maxsize=4096)(self._find_names)
         self.parse_list_query = functools.lru_cache(maxsize=4096)(self._parse_list_query)
+
+    def words_of(self, cred: Credential) -> frozenset[str]:
+        """Every word of a credential's name and aliases, as the catalogue keys them."""
+        return self._words_of[cred.id]
 
     @staticmethod
     def key(text: str) -> str:
@@ -155,8 +173,9 @@ class Catalogue:
                 if abs(len(windows[w].split()) - size) <= 1:
                     consider(cred, float(scores[w, f]), form)
         hits = sorted(best.values(), key=lambda h: (-h.score, -len(h.matched)))
-        if not hits:
-            return ()
+        if not hits:  # "the OSHA card": a word that starts several names names them all (the bot asks which)
+            family = next((self._families[w] for w in words if w in self._families), ())
+            return tuple(NameHit(cred, FAMILY_SCORE, form) for form, cred in family)
         # Keep only hits as good as the best: "ServSafe Manager" should not also list "ServSafe".
         top = hits[0]
         return tuple(h for h in hits if h.score >= top.score - 0.5 and len(h.matched) >= 0.9 * len(top.matched))

@@ -291,7 +291,7 @@ class Bot:
             asked = session.last_question
             if session.last_faq_id in self.kb.faq_by_id:  # the topic as the knowledge words it, too
                 asked = f"{asked} {self.kb.faq_by_id[session.last_faq_id].question}"
-            return self.router.route(self.message(asked), session, topical=False)
+            return self.router.route(self.message(asked), session, topical=False, own_state=True)
         return smalltalk.state_set(state, session)
 
     # ---- what channels need besides conversation ------------------------------------------

@@ -21,15 +21,18 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from ..catalogue import Catalogue, NameHit
-from ..knowledge import KnowledgeBase
+from ..knowledge import Credential, KnowledgeBase
 from ..matching import Match, Matcher
+from ..text import STOPWORDS, normalise
 from .answers import FaqReplies
 from .credentials import CredentialReplies
-from .intents import IntentClassifier, IntentScore
+from .intents import IntentClassifier, IntentScore, choice_index
 from .message import Message
 from .reply import Reply
 from .sessions import Session
 
+ASKING_WORDS = frozenset("info information details detail pls please tell explain more about describe thx".split())
+PRONOUNS_AS_IT = frozenset({"them", "they", "those", "these", "one", "ones"})
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one|those|these)\b")
 ELLIPSIS = re.compile(
     r"^(and|or|but|what about|how about|and what about|also|so)\b|\b(other one|the other|before that|before)\b"
@@ -40,8 +43,11 @@ ELLIPSIS = re.compile(
 class RoutingThresholds:
     aspect: float = 0.62  # a catalogue intent this sure makes a named credential a catalogue question
     aspect_lead: float = 0.0  # ...when it is at least the FAQ's confidence plus this
-    listing: float = 0.6  # the list intent this sure (with a field, points or issuer) lists credentials
+    listing: float = 0.6  # the list intent this sure (with a field, points or issuer) lists credentials...
+    listing_lead: float = 0.05  # ...when it beats the FAQ's best answer by this much
     off_topic: float = 0.62  # an off-topic intent this sure, above the FAQ, is a question for someone else
+    no_signal: float = 0.12  # an unanswered question this far from every answer, with no word of the domain...
+    maybe_off_topic: float = 0.45  # ...or this close to the off-topic examples, is not for the help desk
     followup_gain: float = 0.05  # the topic-aware reading must beat the turn alone by this much
 
 
@@ -59,16 +65,30 @@ class Router:
         self.kb, self.matcher, self.catalogue = kb, matcher, catalogue
         self.faq, self.credentials, self.intents = faq, credentials, intents
         self.thresholds = thresholds
+        words = sorted((normalise(w) for w in kb.domain_words if normalise(w)), key=len, reverse=True)
+        self._domain = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b") if words else re.compile(r"(?!)")
 
-    def route(self, message: Message, session: Session, *, topical: bool = True) -> Reply:
+    def route(self, message: Message, session: Session, *, topical: bool = True, own_state: bool = False) -> Reply:
+        """The reply to a question. ``topical``: a follow-up may be read with the conversation's topic;
+        ``own_state``: the question was asked again for another state, whose own entries answer it if
+        any can (not the first state's entry, which merely matches the wording better)."""
         text, n = message.question, message.normalised
-        t, answer_at = self.thresholds, self.faq.thresholds.answer
+        t = self.thresholds
         hits = self.catalogue.find_names(text)
-        unknown = self.credentials.unknown_name(text)
-        if unknown:
-            return self.credentials.not_in_catalogue(unknown, hits, session)
         _, matches = self.matcher.rank(text, session.state)
+        if hits:  # the FAQ reads "do OSHA 10 and forklift points add up?" as "do credential and credential ..."
+            _, generic = self.matcher.rank(self.generalise(text, hits), session.state)
+            if generic and (not matches or generic[0].score > matches[0].score):
+                matches = generic
+        if own_state and session.state:
+            mine = [m for m in matches if m.entry.state == session.state]
+            if mine and mine[0].score >= self.faq.thresholds.clarify:
+                matches = mine
         faq_top = matches[0].score if matches else 0.0
+        if faq_top < self.faq.thresholds.sure:  # "what is an IRC supposed to mean?" names no credential
+            unknown = self.credentials.unknown_name(text)
+            if unknown:
+                return self.credentials.not_in_catalogue(unknown, hits, session)
         if hits:
             aspect = self.catalogue_aspect(text, hits[0])
             if aspect is not None and aspect.score >= t.aspect and aspect.score >= faq_top + t.aspect_lead:
@@ -83,42 +103,84 @@ class Router:
             if aspect is not None and aspect.id.startswith("cred_") and aspect.score >= max(t.aspect, faq_top):
                 cred = self.kb.credential_by_id[session.last_credential_id]
                 return self.credentials.credential(cred, n, session, aspect.id, aspect.score)
+        listed = self.pick_from_list(n, session)
+        if listed is not None:
+            return self.credentials.credential(listed, n, session, None, 0.8)
         list_query = self.catalogue.parse_list_query(text, session.state)
         if list_query is not None:
             listing = self.intents.score(n, "list_credentials")
-            if listing >= t.listing and listing >= faq_top:
+            if listing >= max(t.listing, faq_top + t.listing_lead):
                 return self.credentials.listing(list_query, session, listing)
         if topical:
             matches = self.with_topic(message, session, matches)
             faq_top = matches[0].score if matches else 0.0
         off_topic = self.intents.best(n, ("off_topic",))
-        if off_topic is not None and off_topic.score >= t.off_topic and off_topic.score > faq_top and not hits:
+        if (
+            off_topic is not None
+            and off_topic.score >= t.off_topic
+            and off_topic.score > faq_top
+            and faq_top < self.faq.thresholds.answer
+            and not hits
+        ):
             return self.faq.elsewhere(text, matches, session)
-        return self.faq.faq(text, matches, session)
+        reply = self.faq.faq(text, matches, session)
+        weak = faq_top < t.no_signal or off_topic is not None and off_topic.score >= t.maybe_off_topic
+        if reply.kind == "fallback" and not hits and weak and not self.about_credentials(n):
+            return self.faq.elsewhere(text, matches, session)  # the help desk is for credential questions
+        return reply
+
+    def about_credentials(self, normalised: str) -> bool:
+        """Does the question speak of credentials at all (a word of knowledge/intents.json's domain_words)?"""
+        return bool(self._domain.search(normalised))
+
+    def pick_from_list(self, n: str, session: Session) -> Credential | None:
+        """ "cybersecurity", "the 10 hour": one of the credentials the bot just listed, by words of its name."""
+        if session.last_list is None or len(n.split()) > 5:
+            return None
+        creds = [self.kb.credential_by_id[i] for i in session.last_list.ids[: session.last_list.offset]]
+        index = choice_index(n, [c.name for c in creds])
+        return creds[index] if index is not None else None
 
     def catalogue_aspect(self, text: str, hit: NameHit) -> IntentScore | None:
         """What a question naming a credential asks of it: the catalogue intents, read with the name
         replaced by "it" ("who hands ServSafe out?" -> "who hands it out?"). The name alone is "what is it"."""
         masked = self.mask(text, hit)
-        if not masked.split():
+        rest = [w for w in masked.split() if w != "it" and w not in STOPWORDS and w not in ASKING_WORDS]
+        if not rest:
             return IntentScore("cred_what", "catalogue", 1.0)
-        return self.intents.best(masked, ("catalogue",))
+        best = self.intents.best(masked, ("catalogue",))
+        naming = all(w in self.catalogue.vocabulary for w in rest)  # "SENSE level 1 welding": more of the name
+        if naming and (best is None or best.score < self.thresholds.aspect):
+            return IntentScore("cred_what", "catalogue", self.thresholds.aspect)  # "EKG tech cert?": the name asks
+        return best
+
+    def generalise(self, text: str, hits: tuple[NameHit, ...]) -> str:
+        """The question with each credential it names replaced by the word "credential"."""
+        words = normalise(text).split()
+        for hit in hits:
+            found = _closest_run(words, hit.matched)
+            if found is not None:
+                start, width = found
+                words = words[:start] + ["credential"] + words[start + width :]
+        return " ".join(words)
 
     def mask(self, text: str, hit: NameHit) -> str:
-        """The question in the catalogue's words (no articles, no "certification"), the credential's
-        name (as typed, typos and all: the closest run of words to the name found) replaced by "it"."""
+        """The question in the catalogue's words (no articles, no "certification"), with the credential's
+        name replaced by "it": the closest run of words to the name found (typos and all), and any other
+        word of its name or aliases ("PTCB pharmacy tech" -> "it"). "Them" and "they" become "it" too."""
         words = self.catalogue.key(text).split()
-        size = len(hit.matched.split())
-        best: tuple[float, int, int] | None = None
-        for width in range(max(1, size - 1), size + 2):
-            for start in range(0, len(words) - width + 1):
-                score = fuzz.ratio(" ".join(words[start : start + width]), hit.matched)
-                if best is None or score > best[0]:
-                    best = (score, start, width)
-        if best is None:
-            return " ".join(words)
-        _, start, width = best
-        return " ".join(words[:start] + ["it"] + words[start + width :])
+        found = _closest_run(words, hit.matched)
+        if found is not None:
+            start, width = found
+            words = words[:start] + ["it"] + words[start + width :]
+        own = self.catalogue.words_of(hit.credential)
+        out: list[str] = []
+        for word in words:
+            if word in PRONOUNS_AS_IT or word in own or len(word) >= 3 and any(o.startswith(word) for o in own):
+                word = "it"
+            if word != "it" or not out or out[-1] != "it":
+                out.append(word)
+        return " ".join(out)
 
     def with_topic(self, message: Message, session: Session, matches: list[Match]) -> list[Match]:
         """A follow-up read against the conversation's topic: the turn alone, and the topic's question
@@ -139,3 +201,15 @@ class Router:
         if together and together[0].score >= max(alone + self.thresholds.followup_gain, self.faq.thresholds.clarify):
             return together
         return matches
+
+
+def _closest_run(words: list[str], name: str) -> tuple[int, int] | None:
+    """(start, width) of the run of words closest to ``name`` (one word more or fewer allowed)."""
+    size = len(name.split())
+    best: tuple[float, int, int] | None = None
+    for width in range(max(1, size - 1), size + 2):
+        for start in range(0, len(words) - width + 1):
+            score = fuzz.ratio(" ".join(words[start : start + width]), name)
+            if best is None or score > best[0]:
+                best = (score, start, width)
+    return None if best is None or best[0] < 60 else (best[1], best[2])

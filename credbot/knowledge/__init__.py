@@ -116,6 +116,7 @@ class KnowledgeBase:
     fingerprint: str
     warnings: list[Problem] = field(default_factory=list)
     intents: list[Intent] = field(default_factory=list)
+    domain_words: tuple[str, ...] = ()  # words that make a question one about credentials (for the help desk)
     correction_leads: tuple[str, ...] = ()  # words a correction starts with ("no", "sorry", "wait")
     corrections: tuple[str, ...] = ()  # phrases that introduce what was meant ("I meant")
     places: dict = field(default_factory=dict)  # places.json as read (see credbot.places)
@@ -301,6 +302,7 @@ def load(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> K
         fingerprint=digest.hexdigest()[:16],
         warnings=[p for p in problems if p.warning],
         intents=[Intent(i["id"], i["group"], tuple(i["examples"])) for i in docs.get("intents", {}).get("intents", [])],
+        domain_words=tuple(docs.get("intents", {}).get("domain_words", ())),
         correction_leads=tuple(docs.get("intents", {}).get("corrections", {}).get("leads", ())),
         corrections=tuple(docs.get("intents", {}).get("corrections", {}).get("phrases", ())),
         places=docs.get("places", {}),
