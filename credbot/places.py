@@ -16,11 +16,11 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-CUE_BEFORE = frozenset("in from near at outside around by to live living located based".split())
+CUE_BEFORE = frozenset("in from near at outside around by to of live living located based over down up".split())
 CUE_AFTER = frozenset(
     """mom moms dad dads mother father parent parents family families resident residents area district
     districts schools school high hs here county city teacher teachers counselor student students oh ohio il
-    illinois public""".split()
+    illinois public area suburbs suburb metro township twp local native grown community career unit""".split()
 )
 BIG_CITY = 100_000  # "chicago", "columbus" need no sign that they are places
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")

@@ -29,13 +29,20 @@ def test_a_session_ends_after_the_idle_time():
 
 
 def test_fallback_is_honest_and_offers_the_right_help_desk(bot):
-    reply = bot.handle("when is spring break?", "x", state="IL")
+    reply = bot.handle("what happens if a credential testing center closes?", "x", state="IL")
     assert reply.kind == "fallback" and reply.offer_escalation
     assert "don't know" in reply.text and "cte@isbe.net" in reply.text
 
 
+def test_school_questions_are_not_offered_to_the_state_credentials_help_desk(bot):
+    for question in ("when is spring break?", "when does my son's school bus come?", "how do I see her grades"):
+        reply = bot.handle(question, "school", state="OH")
+        assert reply.kind == "fallback" and not reply.offer_escalation, question
+        assert "school or district" in reply.text and "industrycredentials@" not in reply.text
+
+
 def test_without_an_escalation_service_yes_says_where_to_write(bot):
-    bot.handle("when is spring break?", "y", state="OH")
+    bot.handle("what happens if a credential testing center closes?", "y", state="OH")
     bot.handle("yes", "y")
     reply = bot.handle("me@example.com", "y")
     assert reply.kind == "fallback" and "industrycredentials@education.ohio.gov" in reply.text

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from credbot.conversation import Bot, MemorySessionStore
+from credbot.evaluation import load_part
 
 ROOT = Path(__file__).resolve().parent.parent
 

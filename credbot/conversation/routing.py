@@ -96,11 +96,19 @@ class Router:
                 if len(hits) > 1:
                     return self.credentials.choices(hits, text, session, confidence)
                 return self.credentials.credential(hits[0].credential, n, session, aspect.id, confidence)
-        on_credential = session.last_credential_id and not session.last_faq_id
-        if on_credential and (PRONOUN.search(n) or len(n.split()) <= 5) and (not hits):
-            # "who hands that one out?", "which career field?": about the credential just shown
+        if session.last_credential_id and not hits:
+            # "who hands that one out?", "how many points is it worth?" (the credential stays the topic of
+            # "it" after an FAQ answer), "which career field?" (right after the credential)
             aspect = self.intents.best(n, ("catalogue",))
-            if aspect is not None and aspect.id.startswith("cred_") and aspect.score >= max(t.aspect, faq_top):
+            pronoun = bool(PRONOUN.search(n))
+            just_shown = not session.last_faq_id and len(n.split()) <= 5
+            floor = t.aspect if pronoun else max(t.aspect, faq_top)
+            if (
+                aspect is not None
+                and aspect.id.startswith("cred_")
+                and (pronoun or just_shown)
+                and aspect.score >= floor
+            ):
                 cred = self.kb.credential_by_id[session.last_credential_id]
                 return self.credentials.credential(cred, n, session, aspect.id, aspect.score)
         listed = self.pick_from_list(n, session)
