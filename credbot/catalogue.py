@@ -103,8 +103,10 @@ class Catalogue:
             for form in dict.fromkeys(forms):  # de-duplicated, in a stable order
                 if form:
                     self._names.append((form, cred))
-        self.issuers = sorted({c.issuer for c in self.credentials})
-        self._issuer_keys = [(normalise(i.split(" (")[0]), i) for i in self.issuers if len(i) > 3]
+        # Issuers by their short name ("CompTIA" for "CompTIA (Computing Technology Industry
+        # Association)"); a credential whose issuer no source names (null) is in no issuer's list.
+        self.issuers = sorted({self.issuer_name(c.issuer) for c in self.credentials if c.issuer})
+        self._issuer_keys = [(normalise(i), i) for i in self.issuers if len(i) > 3]
         self.vocabulary = {w for form, _ in self._names for w in form.split()}
         words_of: dict[str, set[str]] = {}
         for form, cred in self._names:
@@ -135,6 +137,11 @@ class Catalogue:
     def words_of(self, cred: Credential) -> frozenset[str]:
         """Every word of a credential's name and aliases, as the catalogue keys them."""
         return self._words_of[cred.id]
+
+    @staticmethod
+    def issuer_name(issuer: str) -> str:
+        """The issuer's name without what follows it in parentheses or after a semicolon."""
+        return re.split(r" \(|; ", issuer, maxsplit=1)[0].strip()
 
     @staticmethod
     def key(text: str) -> str:
@@ -203,10 +210,11 @@ class Catalogue:
                 continue
             if query.points is not None and cred.ohio_points != query.points:
                 continue
-            if query.issuer and cred.issuer != query.issuer:
+            if query.issuer and (cred.issuer is None or self.issuer_name(cred.issuer) != query.issuer):
                 continue
             if query.state and query.state not in cred.states:
                 continue
             found.append(cred)
-        # Sourced facts first, then by name.
-        return sorted(found, key=lambda c: (c.confidence != "sourced", c.name.casefold()))
+        # Sourced facts first, then those resting partly on secondary sources, then names only.
+        rank = {"sourced": 0, "secondary": 1}
+        return sorted(found, key=lambda c: (rank.get(c.confidence, 2), c.name.casefold()))

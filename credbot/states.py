@@ -27,3 +27,15 @@ def default_help_emails() -> dict[str | None, str]:
     emails: dict[str | None, str] = {code: info.help_email for code, info in STATES.items()}
     emails[None] = STATES[DEFAULT_HELP_STATE].help_email
     return emails
+
+
+# Where each state's list of credentials is, in words an answer can use ("check ..."), for
+# replies that cannot give a fact themselves.
+CREDENTIAL_LISTS: dict[str, str] = {
+    "OH": (
+        "the Ohio Department of Education's list of industry-recognized credentials by career field "
+        "(https://education.ohio.gov/Topics/Ohio-s-Graduation-Requirements/Contacts-and-Resources/"
+        "Industry-Recognized-Credentials/Industry-Recognized-Credentials-by-Career-Field)"
+    ),
+    "IL": "the industry-recognized credentials list on ISBE's Career Technical Education webpage",
+}

@@ -60,6 +60,7 @@ def test_general_knowledge_credentials_are_flagged(bot, kb):
     cred = next(c for c in kb.credentials if c.confidence == "general-knowledge")
     reply = bot.handle(f"what is {cred.name}?", "g")
     assert reply.credential_id == cred.id and "not official" in reply.text
+    assert "no verified information" in reply.text
 
 
 def test_cost_question_goes_to_the_faq_and_points_question_to_the_catalogue(bot):

@@ -1,8 +1,17 @@
-"""Build credbot/knowledge/credentials.json from ../shared/data/credentials-facts.json.
+"""Build credbot/knowledge/credentials.json from ../shared/data/credentials-facts-v2.json.
 
-Keeps every fact and source as given (null stays null, no state or point value is added).
-The only additions are ids and aliases: abbreviations taken from the names, plus the short
-names people type (listed in ALIASES below). Run: python tools/build_credentials.py
+Keeps every fact as given: a null stays null (issuer, career field, description, points), no
+state or point value is added, and each fact keeps the sources that back it, each marked
+primary (the issuer, or an Ohio or Illinois agency page or rule), state-association (Ohio ACTE
+reproducing the state's guidance) or secondary (news, colleges, other states, copies of documents),
+with `field_support` saying which kind backs each field and `notes` (weaker facts, never shown
+as facts). Quotes are kept as given (at most 200 characters each): they are the passage a
+maintainer re-reads when confirming a secondary fact; the bot never shows them.
+
+The only additions are ids, aliases (abbreviations taken from the names, plus the short names
+people type, ALIASES below) and, for primary sources that are not the issuer's own site, the
+publisher's name in plain words (PUBLISHERS below), so that an answer can say "from the Ohio
+Department of Education" rather than a host name. Run: python tools/build_credentials.py
 """
 
 import json
@@ -11,7 +20,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FACTS = ROOT.parent / "shared" / "data" / "credentials-facts.json"
+# ../shared beside the repository (or beside the folder of worktrees that holds it).
+FACTS = (
+    next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.is_dir()), ROOT.parent / "shared")
+    / "data"
+    / "credentials-facts-v2.json"
+)
 OUT = ROOT / "credbot" / "knowledge" / "credentials.json"
 
 ALIASES = {
@@ -83,6 +97,55 @@ def aliases_for(name: str) -> list[str]:
     return found
 
 
+# Primary sources that are not the issuer's own site: who published them, in plain words, by the
+# host of the page (or of the page an archive copied). Checked in order; the first match wins.
+PUBLISHERS = [
+    ("education.ohio.gov", "the Ohio Department of Education"),
+    ("ems.ohio.gov", "the Ohio Division of EMS"),
+    ("codes.ohio.gov", "the Ohio Administrative Code"),
+    ("ocdp.ohio.gov", "the Ohio Chemical Dependency Professionals Board"),
+    ("pisgs.ohio.gov", "Ohio's Private Investigator Security Guard Services unit"),
+    ("transfercredit.ohio.gov", "the Ohio Department of Higher Education"),
+    ("ohio.gov", "the State of Ohio"),
+    ("dph.illinois.gov", "the Illinois Department of Public Health"),
+    ("ides.illinois.gov", "the Illinois Department of Employment Security"),
+    ("isbe.net", "the Illinois State Board of Education"),
+    ("osha.gov", "OSHA"),
+    ("epa.gov", "the U.S. EPA"),
+    ("ohioacte.org", "Ohio ACTE's copy of the state's guidance"),
+]
+# The fields of a credential that are facts (v2 calls career_fields "career_field").
+FIELD_NAMES = {"career_field": "career_fields"}
+FACT_FIELDS = ("issuer", "career_fields", "states", "ohio_points", "description")
+
+
+def original_host(url: str) -> str:
+    """The host of the page itself: for an archive's copy, the host of the page it copied."""
+    hosts = re.findall(r"https?://([^/:?#]+)", url)
+    return hosts[-1].lower().rstrip(".") if hosts else ""
+
+
+def publisher(source: dict) -> str | None:
+    if source["type"] == "secondary":
+        return None
+    host = original_host(source["url"])
+    return next((name for key, name in PUBLISHERS if host == key or host.endswith("." + key)), None)
+
+
+def source_entry(source: dict) -> dict:
+    entry = {
+        "url": source["url"],
+        "type": source["type"],
+        "host": source["host"],
+        "publisher": publisher(source),
+        "supports": [FIELD_NAMES.get(f, f) for f in source["supports"]],
+        "quote": source.get("quote"),
+    }
+    if source.get("page_date"):
+        entry["page_date"] = source["page_date"]
+    return {k: v for k, v in entry.items() if v is not None}
+
+
 def build(facts: list[dict]) -> dict:
     credentials, seen = [], set()
     for fact in facts:
@@ -90,7 +153,9 @@ def build(facts: list[dict]) -> dict:
         while cid in seen:
             cid += "-2"
         seen.add(cid)
-        fields = [f.strip() for f in re.sub(r"\s*\(.*?\)", "", fact["career_field"]).split(";") if f.strip()]
+        career = fact["career_field"] or ""
+        fields = [f.strip() for f in re.sub(r"\s*\(.*?\)", "", career).split(";") if f.strip()]
+        support = {FIELD_NAMES.get(k, k): v for k, v in fact["field_support"].items()}
         credentials.append(
             {
                 "id": cid,
@@ -101,13 +166,15 @@ def build(facts: list[dict]) -> dict:
                 "states": fact["states"],
                 "ohio_points": fact["ohio_points"],
                 "description": fact["description"],
-                "sources": [s.strip() for s in fact["source"].split(" ; ") if s.strip()],
                 "confidence": fact["confidence"],
+                "field_support": {f: support[f] for f in FACT_FIELDS if f in support},
+                "sources": [source_entry(s) for s in fact["sources"]],
+                "notes": fact.get("notes"),
             }
         )
     return {
-        "version": 1,
-        "_source": "Built by tools/build_credentials.py from shared/data/credentials-facts.json",
+        "version": 2,
+        "_source": "Built by tools/build_credentials.py from shared/data/credentials-facts-v2.json",
         "credentials": credentials,
     }
 

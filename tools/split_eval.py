@@ -7,7 +7,8 @@ entry and every kind of question is in both parts and the split does not depend 
     python tools/split_eval.py SET SOURCE.json [SOURCE.json ...]
 
 SET is faq, cases, credentials, conversations or spanish. Items already in either part (same
-question or conversation name) keep their part; new ones are dealt into the parts.
+question or conversation name) keep their part (updated from the source); new ones are dealt into
+the parts.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ def main(name: str, sources: list[str]) -> None:
         for lst in LISTS[name]:
             groups: dict[str, list] = defaultdict(list)
             for item in doc.get(lst, []):
+                for part in PARTS:  # an item already in a part keeps its part, with the source's expectation
+                    out[part][lst] = [item if key(i) == key(item) else i for i in out[part][lst]]
                 if key(item) not in known:
                     groups[group(item)].append(item)
                     known.add(key(item))

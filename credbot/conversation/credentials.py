@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from ..catalogue import Catalogue, ListQuery, NameHit
-from ..knowledge import Credential, KnowledgeBase
+from ..knowledge import FACT_FIELDS, Credential, KnowledgeBase
 from ..matching import Matcher
-from ..states import STATE_NAMES
+from ..states import CREDENTIAL_LISTS, STATE_NAMES, STATES
 from ..text import PLACE_WORDS, STOPWORDS, detect_state, normalise
 from .pending import ConfirmEscalation
 from .reply import Choice, Reply
@@ -137,35 +137,48 @@ class CredentialReplies:
         self, cred: Credential, n: str, session: Session, aspect: str | None = None, confidence: float = 1.0
     ) -> Reply:
         """One credential's facts: only what was asked (``aspect``: cred_points, cred_issuer, cred_list,
-        cred_field; from the intents) or, for "what is X", everything the catalogue has."""
+        cred_field, from the intents) or, for "what is X", all of them; each says where it comes from, and
+        a fact no source gives is said to be unknown, never filled in."""
         session.last_credential_id = cred.id
         session.last_faq_id = None
         session.last_question = None
         session.unanswered = None
+        if cred.name_only:
+            return self.name_only(cred, n, session)
         aspect = aspect or self.aspect_of(n)
-        facts = []
+        facts: list[str] = []
+        shown: tuple[str, ...] = FACT_FIELDS
         if aspect == "cred_points":
             facts.append(self.points_fact(cred))
+            shown = ("ohio_points",)
         elif aspect == "cred_issuer":
-            facts.append(f"{cred.name} is issued by {cred.issuer}.")
+            facts.append(self.issuer_fact(cred, session.state))
+            shown = ("issuer",)
         elif aspect == "cred_list":
-            facts.append(self.list_fact(cred, detect_state(n) or session.state))
+            state = detect_state(n) or session.state
+            facts.append(self.list_fact(cred, state))
+            shown = ("states",) if cred.states and (state is None or state in cred.states) else ()
         elif aspect == "cred_field":
-            facts.append(f"{cred.name} is in the career field {', '.join(cred.career_fields)}.")
+            facts.append(self.career_line(cred))
+            shown = ("career_field",)
         else:
-            facts.append(f"{cred.name}: {cred.description}")
-            facts.append(f"Issued by: {cred.issuer}. Career field: {', '.join(cred.career_fields)}.")
+            facts.append(self.description_fact(cred))
+            facts.append(self.issuer_line(cred) + "\n" + self.career_line(cred))
             facts.append(self.points_fact(cred))
             if session.state:
                 facts.append(self.list_fact(cred, session.state))
-        if cred.confidence != "sourced":
+            if session.state not in cred.states:  # the list placement is shown only for the user's state
+                shown = tuple(f for f in FACT_FIELDS if f != "states")
+        if any(cred.support(f) == "secondary" for f in shown):
             facts.append(
-                "Note: no source confirmed these details; treat them with care. This is not official information."
+                "Note: facts “reported by” a site other than the issuer or the state come from secondary pages "
+                "(news, colleges, other states or copies of documents) and were not confirmed by the issuer or the "
+                "state; check them before relying on them. This is not official information."
             )
+        urls = list(dict.fromkeys(s.url for f in shown for s in cred.backing(f)))
         facts.append(
-            "Source: "
-            + "; ".join(cred.sources)
-            + ". This comes from credbot's credentials catalogue, not the official FAQ."
+            (f"Source: {'; '.join(urls)}. " if urls else "")
+            + "This comes from credbot's credentials catalogue, not the official FAQ."
         )
         return Reply(
             kind="credential",
@@ -174,44 +187,142 @@ class CredentialReplies:
             state=session.state,
             credential_id=cred.id,
             official=False,
-            source={
-                "agency": "credbot credentials catalogue",
-                "title": cred.name,
-                "last_modified": None,
-                "urls": list(cred.sources),
-                "citation": "; ".join(cred.sources),
-                "official": False,
-            },
+            source=self.source(cred, session.state),
             matches=[{"id": cred.id, "type": "credential", "score": round(confidence, 4)}],
             suggestions=[f"Who issues {cred.name}?", f"How many points is {cred.name} worth in Ohio?"],
         )
 
+    def name_only(self, cred: Credential, n: str, session: Session) -> Reply:
+        """A credential the catalogue knows by name only: say so, and where to look instead."""
+        state = detect_state(n) or session.state
+        if state:
+            where = f"Check {CREDENTIAL_LISTS[state]} or ask {self.help_email(state)}."
+        else:
+            where = (
+                f"Check your state's list: in Ohio, {CREDENTIAL_LISTS['OH']}, or ask {self.help_email('OH')}; "
+                f"in Illinois, {CREDENTIAL_LISTS['IL']}, or ask {self.help_email('IL')}."
+            )
+        return Reply(
+            kind="credential",
+            text=(
+                f"The catalogue has only the name “{cred.name}”: it has no verified information about it. No "
+                "source we could read gives its issuer, career field, description, Ohio points or place on a "
+                f"state's list, so I won't guess.\n\n{where} This is not official information."
+            ),
+            confidence=1.0,
+            state=session.state,
+            credential_id=cred.id,
+            official=False,
+            help_email=self.help_email(state),
+            source=self.source(cred, session.state),
+            matches=[{"id": cred.id, "type": "credential", "score": 1.0}],
+            suggestions=["Where is the list of credentials?"],
+        )
+
+    def source(self, cred: Credential, state: str | None) -> dict:
+        """The reply's source: the catalogue entry, its pages, and each fact's support."""
+        urls = list(cred.urls)
+        return {
+            "agency": "credbot credentials catalogue",
+            "title": cred.name,
+            "last_modified": None,
+            "urls": urls,
+            "citation": "; ".join(urls),
+            "official": False,
+            "confidence": cred.confidence,
+            "facts": {
+                fact: {
+                    "value": list(value) if isinstance(value, tuple) else value,
+                    "support": cred.support(fact),
+                    "from": self.origin(cred, fact, state),
+                    "urls": list(dict.fromkeys(s.url for s in cred.backing(fact))),
+                }
+                for fact in FACT_FIELDS
+                if cred.support(fact) and (value := getattr(cred, fact)) not in (None, ())
+            },
+        }
+
+    # ---- one fact each, with where it comes from ----------------------------------------------
     @staticmethod
-    def points_fact(cred: Credential) -> str:
+    def origin(cred: Credential, fact: str, state: str | None = None) -> str | None:
+        """Where a fact comes from, in plain words: "from the issuer", "from the Ohio Department
+        of Education", or "reported by news.example, not by the issuer". Facts about a state's list
+        answer to the state's agency, the rest to the issuer. None for a fact no source gives."""
+        support = cred.support(fact)
+        if support is None:
+            return None
+        backing = cred.backing(fact)
+        primary = [s for s in backing if s.primary]
+        official = _join(
+            "the issuer"
+            if s.publisher is None or s.publisher.removeprefix("the ") in (cred.issuer or "")
+            else s.publisher
+            for s in primary
+        )
+        about_list = fact in ("states", "ohio_points")
+        authority = f"the {STATES[state or 'OH'].agency}" if about_list else "the issuer"
+        if support == "primary":
+            # The issuer's own word that it is on a state's list is not the state's.
+            issuer_only = about_list and all(s.publisher is None for s in primary)
+            return f"from {official}" + (f", not from {authority}" if issuer_only else "")
+        reported = _join(
+            s.host + (f" ({s.page_date})" if about_list and s.page_date else "") for s in backing if not s.primary
+        )
+        return f"reported by {reported}, not by {authority}" + (f"; in part from {official}" if official else "")
+
+    def description_fact(self, cred: Credential) -> str:
+        if cred.description is None:
+            return f"{cred.name}: the catalogue has no verified description."
+        return f"{cred.name}: {cred.description}\n(Description {self.origin(cred, 'description')}.)"
+
+    def issuer_line(self, cred: Credential) -> str:
+        if cred.issuer is None:
+            return "Issued by: not verified (no source we could read names the issuer)."
+        return f"Issued by: {_period(cred.issuer)} — {self.origin(cred, 'issuer')}."
+
+    def career_line(self, cred: Credential) -> str:
+        if not cred.career_fields:
+            return "Career field: not verified (no source we could read ties it to a career field)."
+        return f"Career field: {', '.join(cred.career_fields)} — {self.origin(cred, 'career_fields')}."
+
+    def issuer_fact(self, cred: Credential, state: str | None) -> str:
+        if cred.issuer is None:
+            return (
+                f"The catalogue has no verified issuer for {cred.name}: no source we could read names one, "
+                f"so I won't guess. Ask {self.help_email(state)} if you need to know."
+            )
+        return f"{cred.name} is issued by {_period(cred.issuer)} — {self.origin(cred, 'issuer')}."
+
+    def points_fact(self, cred: Credential) -> str:
         if cred.ohio_points is None:
             return (
                 f"The catalogue has no Ohio point value for {cred.name}. Ohio's official list gives each "
-                "credential's points; ask your school or industrycredentials@education.ohio.gov."
+                f"credential's points; ask your school or {self.help_email('OH')}."
             )
-        return f"{cred.name} is worth {cred.ohio_points} point{'s' if cred.ohio_points != 1 else ''} in Ohio."
+        return (
+            f"{cred.name} is worth {cred.ohio_points} point{'s' if cred.ohio_points != 1 else ''} in Ohio — "
+            f"{self.origin(cred, 'ohio_points', 'OH')}."
+        )
 
-    @staticmethod
-    def list_fact(cred: Credential, state: str | None) -> str:
+    def list_fact(self, cred: Credential, state: str | None) -> str:
         if state and state in cred.states:
-            return f"A source places {cred.name} on {STATE_NAMES[state]}'s credential list or in its graduation rules."
+            return (
+                f"A source places {cred.name} on {STATE_NAMES[state]}'s credential list or in its graduation "
+                f"rules — {self.origin(cred, 'states', state)}."
+            )
         if state == "IL":
             return (
                 f"The catalogue has no source tying {cred.name} to Illinois's list. Illinois's list is posted on "
-                "the ISBE Career Technical Education webpage; ask cte@isbe.net to be sure."
+                f"the ISBE Career Technical Education webpage; ask {self.help_email('IL')} to be sure."
             )
         if state == "OH":
             return (
                 f"The catalogue has no source placing {cred.name} on Ohio's list. Ohio publishes its list by "
-                "career field; ask industrycredentials@education.ohio.gov to be sure."
+                f"career field; ask {self.help_email('OH')} to be sure."
             )
         listed = [STATE_NAMES[s] for s in cred.states]
         return (
-            f"A source ties {cred.name} to {', '.join(listed)}'s list."
+            f"A source ties {cred.name} to {', '.join(listed)}'s list — {self.origin(cred, 'states', cred.states[0])}."
             if listed
             else f"The catalogue has no source placing {cred.name} on a state's list."
         )
@@ -258,7 +369,7 @@ class CredentialReplies:
         head = f"The catalogue has {len(creds)} {title}." if offset == 0 else f"More {title}:"
         if len(creds) > PAGE_SIZE:
             head += f" Showing {offset + 1}-{end} of {len(creds)}."
-        lines = [f"{i}. {c.name} ({c.issuer})" for i, c in enumerate(page, offset + 1)]
+        lines = [f"{i}. {self.list_line(c)}" for i, c in enumerate(page, offset + 1)]
         tail = "Say “more” to see the next ones." if end < len(creds) else "Ask about any of them by name."
         return Reply(
             kind="credential",
@@ -270,3 +381,28 @@ class CredentialReplies:
             suggestions=(["Show more"] if end < len(creds) else []) + [f"What is {page[0].name}?"],
             choices=[Choice(label=c.name, value=f"What is {c.name}?") for c in page],
         )
+
+    def list_line(self, cred: Credential) -> str:
+        """A credential in a list: its name and issuer (short name), or what is not verified."""
+        if cred.name_only:
+            return f"{cred.name} (no verified information)"
+        if cred.issuer is None:
+            return f"{cred.name} (issuer not verified)"
+        issuer = self.catalogue.issuer_name(cred.issuer)
+        if cred.support("issuer") == "secondary":
+            hosts = _join(s.host for s in cred.backing("issuer") if not s.primary)
+            return f"{cred.name} ({issuer}, as reported by {hosts})"
+        return f"{cred.name} ({issuer})"
+
+
+def _join(words: Iterable[str]) -> str:
+    """'a', 'a and b', 'a, b and c' (each once, in order)."""
+    items = list(dict.fromkeys(words))
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _period(text: str) -> str:
+    """The text without a closing period, so that a sentence around it ends with one."""
+    return text[:-1] if text.endswith(".") else text

@@ -69,18 +69,59 @@ class FaqEntry:
     review_by: dt.date | None = None
 
 
+# The fields of a credential that are facts, each backed by sources or null.
+FACT_FIELDS = ("issuer", "career_fields", "states", "ohio_points", "description")
+
+
+@dataclass(frozen=True)
+class CredentialSource:
+    """One page that backs some of a credential's facts (``supports``)."""
+
+    url: str
+    type: str  # "primary", "state-association" or "secondary"
+    host: str
+    supports: tuple[str, ...]
+    publisher: str | None = None  # plain-words name of a primary page's publisher that is not the issuer
+    quote: str | None = None
+    page_date: str | None = None
+
+    @property
+    def primary(self) -> bool:
+        """The issuer or a state agency (or a state association copying the state's guidance)."""
+        return self.type != "secondary"
+
+
 @dataclass(frozen=True)
 class Credential:
     id: str
     name: str
     aliases: tuple[str, ...]
-    issuer: str
+    issuer: str | None
     career_fields: tuple[str, ...]
     states: tuple[str, ...]
     ohio_points: int | None
-    description: str
-    sources: tuple[str, ...]
-    confidence: str
+    description: str | None
+    sources: tuple[CredentialSource, ...]
+    confidence: str  # "sourced", "secondary" or "general-knowledge"
+    field_support: dict[str, str] = field(default_factory=dict, hash=False)  # fact -> "primary"/"secondary"
+    notes: str | None = None  # for maintainers: never shown as a fact
+
+    def support(self, fact: str) -> str | None:
+        """ "primary", "secondary", or None for a fact no source gives (null or empty)."""
+        return self.field_support.get(fact)
+
+    def backing(self, fact: str) -> tuple[CredentialSource, ...]:
+        return tuple(s for s in self.sources if fact in s.supports)
+
+    @property
+    def name_only(self) -> bool:
+        """No source backs any fact: the catalogue knows the name and nothing else."""
+        return not self.field_support
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """The pages behind the facts shown (not those behind the notes alone), once each."""
+        return tuple(dict.fromkeys(s.url for s in self.sources if set(s.supports) - {"notes"}))
 
 
 @dataclass(frozen=True)
@@ -90,6 +131,7 @@ class Problem:
     field: str
     message: str
     warning: bool = False
+    kind: str = ""  # for warnings: "stale", "secondary" or "name-only"
 
     def __str__(self) -> str:
         return f"{self.file}: {self.entry}: {self.field}: {self.message}"
@@ -206,6 +248,66 @@ def _stale(fname: str, entries: list[dict], today: dt.date) -> list[Problem]:
                     "review_by",
                     f"review date {e['review_by']} has passed: check the source and update the entry",
                     warning=True,
+                    kind="stale",
+                )
+            )
+    return out
+
+
+def _has_value(cred: dict, fact: str) -> bool:
+    value = cred.get(fact)
+    return value is not None and value != []
+
+
+def _sourcing(fname: str, creds: list[dict]) -> list[Problem]:
+    """Each credential's facts against its sources. Errors: a fact with no source, a source
+    claimed that does not exist, a confidence label the support contradicts. Warnings, so that
+    a maintainer knows what to confirm first: the facts that rest only on secondary sources
+    (naming them and the sites), and entries that are a name only."""
+    out = []
+    for cred in creds:
+        cid, support, sources = cred["id"], cred["field_support"], cred["sources"]
+        for fact in FACT_FIELDS:
+            backing = [s for s in sources if fact in s["supports"]]
+            if _has_value(cred, fact) and fact not in support:
+                out.append(Problem(fname, cid, fact, "no source backs this fact: add one or set the fact to null"))
+            elif fact in support and not _has_value(cred, fact):
+                out.append(Problem(fname, cid, f"field_support.{fact}", "the fact is null: drop its support"))
+            elif fact in support and support[fact] == "primary" and all(s["type"] == "secondary" for s in backing):
+                out.append(Problem(fname, cid, f"field_support.{fact}", "says primary, but no primary source backs it"))
+            elif fact in support and not backing:
+                out.append(Problem(fname, cid, f"field_support.{fact}", "no source in sources supports it"))
+        weak = [f for f in FACT_FIELDS if support.get(f) == "secondary"]
+        expected = "general-knowledge" if not support else "secondary" if weak else "sourced"
+        if cred["confidence"] != expected:
+            out.append(
+                Problem(fname, cid, "confidence", f"is {cred['confidence']!r}, but its sources make it {expected!r}")
+            )
+        if weak:
+            hosts = dict.fromkeys(
+                s["host"] for s in sources if s["type"] == "secondary" and set(s["supports"]) & set(weak)
+            )
+            out.append(
+                Problem(
+                    fname,
+                    cid,
+                    ", ".join(weak),
+                    f"rests only on secondary sources ({', '.join(hosts)}): confirm with the issuer or the state "
+                    "and add that page as a primary source",
+                    warning=True,
+                    kind="secondary",
+                )
+            )
+        elif not support:
+            out.append(
+                Problem(
+                    fname,
+                    cid,
+                    "(entry)",
+                    "name only: no source backs any fact, so the bot says it has no verified information; "
+                    "find the issuer's page or drop the entry",
+                    warning=True,
+                    kind="name-only",
                 )
             )
     return out
@@ -232,6 +334,8 @@ def check(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> 
             problems += _duplicate_ids(fname, items, key)
             if collection == "entries" and not found:
                 problems += _stale(fname, items, today)
+            if name == "credentials" and not found:
+                problems += _sourcing(fname, items)
         docs[name] = doc
     problems += _across_entry_files(docs, problems)
     return docs, problems
@@ -286,8 +390,21 @@ def load(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> K
             states=tuple(c["states"]),
             ohio_points=c["ohio_points"],
             description=c["description"],
-            sources=tuple(c["sources"]),
+            sources=tuple(
+                CredentialSource(
+                    url=s["url"],
+                    type=s["type"],
+                    host=s["host"],
+                    supports=tuple(s["supports"]),
+                    publisher=s.get("publisher"),
+                    quote=s.get("quote"),
+                    page_date=s.get("page_date"),
+                )
+                for s in c["sources"]
+            ),
             confidence=c["confidence"],
+            field_support=dict(c["field_support"]),
+            notes=c["notes"],
         )
         for c in docs["credentials"]["credentials"]
     ]
@@ -300,10 +417,30 @@ def load(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> K
         credentials=creds,
         synonyms=Synonyms(docs["synonyms"]["groups"]),
         fingerprint=digest.hexdigest()[:16],
-        warnings=[p for p in problems if p.warning],
+        warnings=_startup_warnings([p for p in problems if p.warning]),
         intents=[Intent(i["id"], i["group"], tuple(i["examples"])) for i in docs.get("intents", {}).get("intents", [])],
         domain_words=tuple(docs.get("intents", {}).get("domain_words", ())),
         correction_leads=tuple(docs.get("intents", {}).get("corrections", {}).get("leads", ())),
         corrections=tuple(docs.get("intents", {}).get("corrections", {}).get("phrases", ())),
         places=docs.get("places", {}),
     )
+
+
+def _startup_warnings(warnings: list[Problem]) -> list[Problem]:
+    """The warnings to log at start: the sourcing ones as one line (`credbot validate` lists them)."""
+    weak = [p for p in warnings if p.kind == "secondary"]
+    bare = [p for p in warnings if p.kind == "name-only"]
+    kept = [p for p in warnings if p.kind not in ("secondary", "name-only")]
+    if weak or bare:
+        kept.append(
+            Problem(
+                FILES["credentials"],
+                "(file)",
+                "sources",
+                f"{len(weak)} credential(s) have facts that rest only on secondary sources and {len(bare)} "
+                "are a name only: run `credbot validate` to list them",
+                warning=True,
+                kind="secondary",
+            )
+        )
+    return kept
