@@ -14,10 +14,7 @@ from .settings import Settings, SettingsError
 
 
 def _settings(args) -> Settings:
-    overrides = {}
-    if getattr(args, "lexical", False):
-        overrides["semantic"] = False
-    return Settings.from_env(**overrides)
+    return Settings.from_env(semantic=False) if getattr(args, "lexical", False) else Settings.from_env()
 
 
 def _services(args, with_store: bool):
@@ -190,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default=None, help="folder with the evaluation sets (default tests/data)")
     p.add_argument("--compare", action="store_true", help="also run without the semantic signal")
     p.add_argument("--misses", action="store_true", help="list the tuning part's misses (never the held-out part's)")
+    p.add_argument("--cv", type=int, default=0, metavar="K", help="also cross-validate the thresholds over K folds")
     p.set_defaults(func=cmd_eval)
     sub.add_parser("serve", help="run the web app (and Slack, if configured) with waitress").set_defaults(
         func=cmd_serve

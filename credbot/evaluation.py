@@ -22,6 +22,7 @@ intent or category):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections import defaultdict
@@ -297,9 +298,72 @@ def evaluate(settings: Settings, folder: Path | str | None = None, show_misses: 
     return "\n".join(out)
 
 
+def _single_questions(sets: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every single question of a part as a case (FAQ questions included), for cross-validation."""
+    cases = list(sets.get("cases", {}).get("cases", []))
+    faq = sets.get("faq", {})
+    cases += [
+        {
+            "question": i["question"],
+            "state": i.get("state"),
+            "category": "faq-set",
+            "expect": {"kind": "answer", "faq_id": i["expect"]},
+        }
+        for i in faq.get("in_scope", [])
+    ]
+    cases += [
+        {"question": q, "category": "faq-set-oos", "expect": {"kind": "fallback"}} for q in faq.get("out_of_scope", [])
+    ]
+    return cases
+
+
+def cross_validate(bot: Bot, folder: Path | str | None = None, folds: int = 5) -> str:
+    """K-fold cross-validation of the answer and clarify thresholds over every single question of both
+    parts: for each fold, the thresholds that do best on the other folds, scored on that fold."""
+    from dataclasses import replace
+
+    cases = [c for part in PARTS for c in _single_questions(load_part(part, folder))]
+    base = bot.thresholds
+    grid = [(a / 100, c / 100) for a in range(22, 42, 2) for c in range(14, 32, 3) if c <= a]
+    grid += [(base.answer, base.clarify)]
+    right: dict[tuple[float, float], list[bool]] = {}
+    for answer, clarify in grid:
+        bot.thresholds = replace(base, answer=answer, clarify=clarify)
+        right[(answer, clarify)] = [
+            turn_ok(bot.handle(c["question"], _fresh(), state=c.get("state")), c["expect"]) for c in cases
+        ]
+    bot.thresholds = base
+    fold_of = [int(hashlib.sha256(c["question"].encode()).hexdigest(), 16) % folds for c in cases]
+    scores, chosen = [], []
+    for k in range(folds):
+        train = [i for i, f in enumerate(fold_of) if f != k]
+        test = [i for i, f in enumerate(fold_of) if f == k]
+        best = max(grid, key=lambda g: sum(right[g][i] for i in train))
+        chosen.append(best)
+        scores.append(sum(right[best][i] for i in test) / max(len(test), 1))
+    shipped = (
+        sum(right.get((base.answer, base.clarify), [False])) / len(cases)
+        if (base.answer, base.clarify) in right
+        else None
+    )
+    lines = [
+        f"== cross-validated ({folds} folds over {len(cases)} single questions of both parts; "
+        "thresholds chosen on the other folds)",
+        f"  right answer per fold: {', '.join(f'{x:.1%}' for x in scores)}; mean {sum(scores) / folds:.1%}",
+        f"  thresholds chosen (answer, clarify): {', '.join(f'{a:.2f}/{c:.2f}' for a, c in chosen)}",
+    ]
+    if shipped is not None:
+        lines.append(f"  shipped thresholds {base.answer:.2f}/{base.clarify:.2f} on all of them: {shipped:.1%}")
+    return "\n".join(lines)
+
+
 def run_cli(args: Any) -> int:
-    settings = Settings.from_env(**({"semantic": False} if args.lexical else {}))
+    settings = Settings.from_env(semantic=False) if args.lexical else Settings.from_env()
     print(evaluate(settings, args.data, show_misses=args.misses))
+    if args.cv:
+        from .wiring import build_bot
+
+        print(cross_validate(build_bot(settings), args.data, args.cv))
     if args.compare and settings.semantic:
         from dataclasses import replace
 

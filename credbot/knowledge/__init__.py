@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 from rapidfuzz import fuzz
@@ -341,11 +342,23 @@ def check(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> 
     return docs, problems
 
 
+def _source(doc: dict[str, Any]) -> Source:
+    return Source(
+        agency=doc["agency"],
+        title=doc["title"],
+        last_modified=doc.get("last_modified"),
+        document=doc.get("document"),
+        urls=tuple(doc.get("urls", ())),
+        dated=doc.get("dated"),
+    )
+
+
 def _across_entry_files(docs: dict, problems: list[Problem]) -> list[Problem]:
     """Ids unique and questions distinct across faq.json and supplementary.json together."""
     if any(p.file in (FILES["faq"], FILES["supplementary"]) and not p.warning for p in problems):
         return []
-    found, seen = [], {}
+    found: list[Problem] = []
+    seen: dict[str, str] = {}
     for name in ("faq", "supplementary"):
         for entry in (docs.get(name) or {}).get("entries", []):
             if entry["id"] in seen and seen[entry["id"]] != name:
@@ -373,7 +386,7 @@ def load(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> K
             answer=e["answer"],
             alternates=tuple(e["alternates"]),
             keywords=tuple(e["keywords"]),
-            source=Source(**{k: tuple(v) if k == "urls" else v for k, v in e["source"].items()}),
+            source=_source(e["source"]),
             help_email=e["help_email"],
             official=e.get("official", True),
             review_by=dt.date.fromisoformat(e["review_by"]) if e.get("review_by") else None,
