@@ -4,7 +4,6 @@ the semantic signal. Prints figures; asserts nothing.  Run: python bench/matchin
 
 from __future__ import annotations
 
-import json
 import random
 import statistics
 import sys
@@ -15,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from credbot.evaluation import questions  # noqa: E402
 from credbot.knowledge import FaqEntry, load  # noqa: E402
 from credbot.matching import Matcher  # noqa: E402
-from credbot.evaluation import questions  # noqa: E402
 from credbot.semantic import load_embedder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +65,44 @@ def measure(label: str, kb, entries, embedder) -> None:
     )
 
 
+def _burn(stop) -> None:
+    while not stop.is_set():
+        pass
+
+
+def busy_cores(kb, embedder) -> None:
+    """Per-question time with every core kept busy by another process: with one BLAS thread (what
+    every entry point sets, see credbot.wiring.limit_blas_threads) and with OpenBLAS's default (a
+    thread per core), which collapses when the cores are taken."""
+    import multiprocessing
+    import os
+
+    from threadpoolctl import threadpool_limits
+
+    stop = multiprocessing.Event()
+    burners = [multiprocessing.Process(target=_burn, args=(stop,), daemon=True) for _ in range(os.cpu_count() or 2)]
+    for b in burners:
+        b.start()
+    try:
+        questions = QUESTIONS[:60]
+        for label, limit in (("one BLAS thread (shipped)", 1), (f"BLAS default ({os.cpu_count()} threads)", None)):
+            matcher = Matcher(kb, embedder=embedder, cache_size=0)
+            with threadpool_limits(limits=limit or os.cpu_count()):
+                times = []
+                for q in questions:
+                    t = time.perf_counter()
+                    matcher.rank(q, None)
+                    times.append((time.perf_counter() - t) * 1000)
+            print(
+                f"cores busy, lexical + semantic, {label:<28} per question: mean {statistics.mean(times):7.2f} ms  "
+                f"max {max(times):7.2f} ms  ({len(times)} questions, {len(burners)} CPU-burning processes beside)"
+            )
+    finally:
+        stop.set()
+        for b in burners:
+            b.join(5)
+
+
 def main() -> None:
     kb = load()
     cache = ROOT / "instance" / "cache"
@@ -81,6 +118,8 @@ def main() -> None:
     measure("shipped knowledge base, lexical only", kb, None, None)
     if embedder:
         measure("shipped knowledge base, lexical + semantic", kb, None, embedder)
+    if embedder:
+        busy_cores(kb, embedder)
     big = synthetic(kb, 10_000)
     measure("synthetic 10,000 entries, lexical only", kb, big, None)
     # (Embedding the 10,000-entry base's 130,000 rows takes tens of minutes on 2 cores; the

@@ -75,11 +75,17 @@ class Router:
         text, n = message.question, message.normalised
         t = self.thresholds
         hits = self.catalogue.find_names(text)
-        _, matches = self.matcher.rank(text, session.state)
-        if hits:  # the FAQ reads "do OSHA 10 and forklift points add up?" as "do credential and credential ..."
-            _, generic = self.matcher.rank(self.generalise(text, hits), session.state)
-            if generic and (not matches or generic[0].score > matches[0].score):
-                matches = generic
+        parts = self.intents.sentences(text)
+        readings = [text] + ([p for p in parts if len(p.split()) >= 3] if len(parts) > 1 else [])
+        matches: list[Match] = []
+        for reading in readings:  # a question wrapped in context: its own sentence may match better
+            _, ranked = self.matcher.rank(reading, session.state)
+            if hits:  # the FAQ reads "do OSHA 10 and forklift points add up?" as "do credential and credential ..."
+                _, generic = self.matcher.rank(self.generalise(reading, hits), session.state)
+                if generic and (not ranked or generic[0].score > ranked[0].score):
+                    ranked = generic
+            if ranked and (not matches or ranked[0].score > matches[0].score + (0.03 if matches else 0)):
+                matches = ranked
         if own_state and session.state:
             mine = [m for m in matches if m.entry.state == session.state]
             if mine and mine[0].score >= self.faq.thresholds.clarify:
@@ -90,7 +96,8 @@ class Router:
             if unknown:
                 return self.credentials.not_in_catalogue(unknown, hits, session)
         if hits:
-            aspect = self.catalogue_aspect(text, hits[0])
+            aspects = [self.catalogue_aspect(reading, hits[0]) for reading in readings]
+            aspect = max((a for a in aspects if a is not None), key=lambda a: a.score, default=None)
             if aspect is not None and aspect.score >= t.aspect and aspect.score >= faq_top + t.aspect_lead:
                 confidence = hits[0].score / 100 * aspect.score
                 if len(hits) > 1:
