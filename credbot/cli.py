@@ -100,12 +100,12 @@ def cmd_slack_socket(args) -> int:
     if not (settings.slack_bot_token and settings.slack_app_token):
         print("credbot: Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN", file=sys.stderr)
         return 2
-    from .channels.slack import run_socket_mode
+    from .channels.slack.app import run_socket_mode
     from .wiring import build_services
 
     logging.getLogger().setLevel(logging.INFO)
     services = build_services(settings, start_worker=True)
-    run_socket_mode(services)
+    run_socket_mode(services.bot, settings)
     return 0
 
 

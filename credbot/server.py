@@ -58,9 +58,11 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     app.register_blueprint(bp)
 
     if settings.slack_enabled and settings.slack_signing_secret:
-        from .channels.slack import mount_slack
+        from .channels.slack.app import mount_slack
 
-        mount_slack(app, services, process_before_response=app.config.get("SLACK_PROCESS_BEFORE_RESPONSE", False))
+        mount_slack(
+            app, services.bot, settings, process_before_response=app.config.get("SLACK_PROCESS_BEFORE_RESPONSE", False)
+        )
     else:
         if settings.slack_enabled:
             log.info("Slack runs in Socket Mode (credbot slack-socket); /slack/events is off")

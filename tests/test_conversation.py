@@ -1,5 +1,7 @@
 """Multi-turn behaviour through the entry point every channel uses (Bot.handle)."""
 
+import json
+
 from credbot.conversation import MemorySessionStore
 
 
@@ -67,3 +69,15 @@ def test_cost_question_goes_to_the_faq_and_points_question_to_the_catalogue(bot)
     bot.handle("what is ServSafe?", "r")
     assert bot.handle("how much does it cost?", "r").faq_id == "il-costs"
     assert bot.handle("how many points is it worth?", "r").credential_id == "servsafe-food-handler"
+
+
+def test_the_bot_keeps_the_last_replies_as_plain_json_for_sharing(services):
+    bot = services.bot
+    for text in ("what is ServSafe?", "who issues it?", "when is spring break?", "yes", "parent@example.org"):
+        bot.handle(text, "share", state="OH", channel="web")
+    recent = bot.recent_replies("share")
+    assert [q for q, _ in recent] == ["when is spring break?", "yes", "parent@example.org"]  # the last three
+    assert recent[-1][1].kind == "escalated" and "passed your question to the help desk" in recent[-1][1].text
+    kept = bot.sessions.get("share").recent
+    assert json.loads(json.dumps(kept)) == kept  # JSON as it is: a session store can serialise it
+    assert "escalation" not in kept[-1]["reply"] and "matches" not in kept[-1]["reply"]

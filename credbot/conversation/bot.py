@@ -112,6 +112,7 @@ class Bot:
         if reply.state is None:
             reply.state = session.state
         session.remember("bot", reply.text)
+        session.remember_reply(msg.text, reply.to_session_dict())
         self.sessions.save(session)
         if reply.kind == "fallback" and self.recorder is not None:
             self.recorder.record_unanswered(
@@ -342,6 +343,30 @@ class Bot:
     def first_delivery(self, event_id: str) -> bool:
         """True the first time a channel's event id is seen (Slack re-sends events it thinks were missed)."""
         return self.store is None or self.store.first_delivery(event_id)
+
+    def recent_replies(self, session_key: str) -> list[tuple[str, Reply]]:
+        """The last few (question, reply) pairs of a conversation, oldest first: what a channel
+        shares is the reply the user saw, never a new answer out of the conversation's context."""
+        session = self.sessions.get(session_key)
+        return [(turn["question"], Reply.from_dict(turn["reply"])) for turn in session.recent]
+
+    def claim_delivery(self, key: str, lease_seconds: float) -> bool:
+        """Claim a channel's delivery (a Slack event id, a signed request's digest) before answering
+        it; False while another worker answers it or once it was answered. In the database, so
+        that every worker sees it; without a database every delivery is new."""
+        if self.store is None:
+            return True
+        return self.store.claim_delivery(key, dt.timedelta(seconds=lease_seconds))
+
+    def finish_delivery(self, key: str) -> None:
+        """The claimed delivery was answered: its copies are refused from now on."""
+        if self.store is not None:
+            self.store.finish_delivery(key)
+
+    def release_delivery(self, key: str) -> None:
+        """Answering the claimed delivery failed: the sender's retry will be answered."""
+        if self.store is not None:
+            self.store.release_delivery(key)
 
     def states(self) -> list[dict[str, str]]:
         """The states this bot covers, with their names and help desks (the widget shows them)."""

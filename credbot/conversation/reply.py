@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 KINDS = ("answer", "credential", "clarify", "smalltalk", "fallback", "escalated")
+SESSION_FIELDS = ("kind", "text", "confidence", "state", "source", "faq_id", "credential_id", "choices", "official")
 
 
 @dataclass
@@ -39,3 +40,17 @@ class Reply:
         data["choices"] = [{"label": c.label, "value": c.value} for c in self.choices]
         data["confidence"] = round(float(self.confidence), 4)
         return data
+
+    def to_session_dict(self) -> dict:
+        """What a session keeps of a reply (to share it later): plain JSON data, without the
+        matches or the escalation record (dates, the conversation, a reply address)."""
+        data = self.to_dict()
+        return {k: data[k] for k in SESSION_FIELDS}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Reply:
+        """The Reply again from ``to_dict()``'s plain data (as kept in a session)."""
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        values["choices"] = [Choice(label=c["label"], value=c["value"]) for c in data.get("choices") or []]
+        return cls(**values)

@@ -10,6 +10,7 @@ from typing import Protocol
 from .pending import Pending
 
 HISTORY_LIMIT = 20
+RECENT_REPLIES = 3  # replies kept for sharing: a share button under an older answer still works
 
 
 @dataclass
@@ -32,12 +33,19 @@ class Session:
     pending: Pending | None = None  # what the last reply asked, if anything
     unanswered: str | None = None  # the last question the bot could not answer well
     history: list[dict] = field(default_factory=list)  # [{"role": "user"|"bot", "text"}]
+    recent: list[dict] = field(default_factory=list)  # [{"question", "reply": Reply.to_session_dict()}]
     updated_at: float = field(default_factory=time.time)
 
     def remember(self, role: str, text: str) -> None:
         self.history.append({"role": role, "text": text})
         if len(self.history) > HISTORY_LIMIT:
             del self.history[:-HISTORY_LIMIT]
+
+    def remember_reply(self, question: str, reply: dict) -> None:
+        """Keep the last few replies as plain JSON data, so that a channel can share the reply the
+        user saw (Slack's "Share in channel") instead of answering again out of context."""
+        self.recent.append({"question": question, "reply": reply})
+        del self.recent[:-RECENT_REPLIES]
 
 
 class SessionStore(Protocol):

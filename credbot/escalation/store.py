@@ -1,7 +1,8 @@
 """Persistence with SQLAlchemy Core: SQLite by default, any SQLAlchemy URL via DATABASE_URL.
 
 Tables: escalations (the outbox too), feedback, unanswered (questions that fell back),
-slack_events (Slack retry de-duplication).
+slack_events (Slack retry de-duplication, before deliveries), deliveries (what a channel
+claimed or answered: Slack events and signed requests, shared by every worker).
 """
 
 from __future__ import annotations
@@ -75,6 +76,17 @@ slack_channel_states = sa.Table(
     sa.Column("channel_id", sa.String(64), primary_key=True),
     sa.Column("state", sa.String(2), nullable=False),
 )
+
+# Deliveries a channel has claimed or answered (Slack events by id, signed requests by digest),
+# shared by every worker; kept for DELIVERY_RETENTION, far longer than Slack's 5-minute window.
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("key", sa.String(120), primary_key=True),
+    sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("answered_at", sa.DateTime(timezone=True)),
+)
+DELIVERY_RETENTION = dt.timedelta(hours=1)
 
 
 def utcnow() -> dt.datetime:
@@ -321,3 +333,49 @@ class Store:
                 == 0
             ):
                 conn.execute(slack_channel_states.insert().values(channel_id=channel_id, state=state))
+
+    # ---- deliveries (claimed before answering, so that a failure can be retried) ------------
+    _next_delivery_purge: dt.datetime | None = None
+
+    def claim_delivery(self, key: str, lease: dt.timedelta, now: dt.datetime | None = None) -> bool:
+        """Claim a delivery before answering it: True when it is new, or when an earlier claim was
+        abandoned (never answered and older than ``lease``: the worker died). False while another
+        worker is answering it or once it was answered. Atomic across workers: an INSERT on the
+        primary key, else a compare-and-set UPDATE on the claim's time."""
+        now = now or utcnow()
+        self._purge_deliveries(now)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(deliveries.insert().values(key=key, claimed_at=now))
+            return True
+        except IntegrityError:
+            pass
+        with self.engine.begin() as conn:
+            taken = conn.execute(
+                deliveries.update()
+                .where(
+                    deliveries.c.key == key,
+                    deliveries.c.answered_at.is_(None),
+                    deliveries.c.claimed_at < now - lease,
+                )
+                .values(claimed_at=now)
+            ).rowcount
+        return bool(taken)
+
+    def finish_delivery(self, key: str) -> None:
+        """The delivery was answered: later copies of it are refused."""
+        with self.engine.begin() as conn:
+            conn.execute(deliveries.update().where(deliveries.c.key == key).values(answered_at=utcnow()))
+
+    def release_delivery(self, key: str) -> None:
+        """Answering failed: forget the claim, so that the sender's retry is answered."""
+        with self.engine.begin() as conn:
+            conn.execute(deliveries.delete().where(deliveries.c.key == key, deliveries.c.answered_at.is_(None)))
+
+    def _purge_deliveries(self, now: dt.datetime) -> None:
+        """Drop deliveries older than DELIVERY_RETENTION, at most every ten minutes per process."""
+        if self._next_delivery_purge is not None and now < self._next_delivery_purge:
+            return
+        self._next_delivery_purge = now + dt.timedelta(minutes=10)
+        with self.engine.begin() as conn:
+            conn.execute(deliveries.delete().where(deliveries.c.claimed_at < now - DELIVERY_RETENTION))
