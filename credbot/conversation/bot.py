@@ -17,7 +17,7 @@ from typing import Any
 from ..catalogue import Catalogue
 from ..escalation import EscalationService, Store, UnansweredRecorder
 from ..escalation.mail import is_email
-from ..knowledge import KnowledgeBase
+from ..knowledge import FaqEntry, KnowledgeBase
 from ..matching import Matcher
 from ..places import load_gazetteer
 from ..states import STATES, default_help_emails
@@ -79,6 +79,7 @@ class Bot:
         self.gazetteer = load_gazetteer(kb.places) if kb.places else None
         self.intents = IntentClassifier(kb.intents, matcher, kb.corrections, kb.correction_leads)
         self.understanding = understanding
+        self._twins: dict[tuple[str, str], tuple[FaqEntry, float] | None] = {}
         self.router = Router(kb, matcher, self.catalogue, self.faq, self.credentials, self.intents)
 
     @property
@@ -288,12 +289,33 @@ class Bot:
         session.state = state
         if session.last_credential_id and not session.last_faq_id:
             return self.credentials.credential(self.kb.credential_by_id[session.last_credential_id], "", session)
+        last = self.kb.faq_by_id.get(session.last_faq_id or "")
+        if last is not None and last.state != state:
+            twin = self.twin(last.id, state)
+            if twin is not None:  # the same topic in the other state's knowledge
+                return self.faq.answer_entry(twin[0], session.last_question or twin[0].question, session, twin[1])
         if session.last_question:
-            asked = session.last_question
-            if session.last_faq_id in self.kb.faq_by_id:  # the topic as the knowledge words it, too
-                asked = f"{asked} {self.kb.faq_by_id[session.last_faq_id].question}"
-            return self.router.route(self.message(asked), session, topical=False, own_state=True)
+            return self.router.route(self.message(session.last_question), session, topical=False, own_state=True)
         return smalltalk.state_set(state, session)
+
+    def twin(self, entry_id: str, state: str) -> tuple[FaqEntry, float] | None:
+        """The entry of ``state`` on the same topic as ``entry_id``: each is the other's best match among
+        its state's entries (question and keywords ranked), at least at the clarify threshold."""
+        found = self._best_in(entry_id, state)
+        if found is None:
+            return None
+        back = self._best_in(found[0].id, self.kb.faq_by_id[entry_id].state)
+        return found if back is not None and back[0].id == entry_id else None
+
+    def _best_in(self, entry_id: str, state: str) -> tuple[FaqEntry, float] | None:
+        """``entry_id``'s best match among the entries of ``state``. Cached: the knowledge is fixed."""
+        key = (entry_id, state)
+        if key not in self._twins:
+            entry = self.kb.faq_by_id[entry_id]
+            _, matches = self.matcher.rank(f"{entry.question} {' '.join(entry.keywords)}", state, limit=10)
+            mine = [m for m in matches if m.entry.state == state]
+            self._twins[key] = (mine[0].entry, mine[0].score) if mine and mine[0].score >= self.thresholds.clarify else None
+        return self._twins[key]
 
     # ---- what channels need besides conversation ------------------------------------------
     def escalate(

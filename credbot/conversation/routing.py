@@ -206,11 +206,10 @@ class Router:
         alone = matches[0].score if matches else 0.0
         if alone >= self.faq.thresholds.answer:
             return matches
-        if not (
-            ELLIPSIS.search(message.normalised)
-            or PRONOUN.search(message.normalised)
-            or len(message.normalised.split()) <= 4
-        ):
+        if matches and alone >= self.faq.thresholds.clarify and matches[0].id != session.last_faq_id:
+            return matches  # something new, if not surely: a new topic (the FAQ may ask which)
+        if not (ELLIPSIS.search(message.normalised) or PRONOUN.search(message.normalised)
+                or len(message.normalised.split()) <= 4):
             return matches
         _, together = self.matcher.rank(f"{topic} {message.question}", session.state)
         if together and together[0].score >= max(alone + self.thresholds.followup_gain, self.faq.thresholds.clarify):
