@@ -45,7 +45,8 @@ class RoutingThresholds:
     aspect_lead: float = 0.0  # ...when it is at least the FAQ's confidence plus this
     listing: float = 0.6  # the list intent this sure (with a field, points or issuer) lists credentials...
     listing_lead: float = 0.05  # ...when it beats the FAQ's best answer by this much
-    off_topic: float = 0.62  # an off-topic intent this sure, above the FAQ, is a question for someone else
+    off_topic: float = 0.62  # an off-topic intent this sure, above a doubtful FAQ answer, is a question for
+    off_topic_lead: float = 0.25  # someone else; so is one this far above even a confident FAQ answer
     no_signal: float = 0.12  # an unanswered question this far from every answer, with no word of the domain...
     maybe_off_topic: float = 0.45  # ...or this close to the off-topic examples, is not for the help desk
     followup_gain: float = 0.05  # the topic-aware reading must beat the turn alone by this much
@@ -133,8 +134,8 @@ class Router:
         if (
             off_topic is not None
             and off_topic.score >= t.off_topic
-            and off_topic.score > faq_top
-            and faq_top < self.faq.thresholds.answer
+            and (faq_top < self.faq.thresholds.answer and off_topic.score > faq_top
+                 or off_topic.score >= faq_top + t.off_topic_lead)
             and not hits
         ):
             return self.faq.elsewhere(text, matches, session)
