@@ -317,5 +317,8 @@ def test_cli_escalations_list_show_retry_export(tmp_path, services):
     assert "Can my son test" in run("list").stdout
     assert '"reply_to": "parent@example.com"' in run("show", str(record["id"])).stdout
     assert "queued again" in run("retry", str(record["id"])).stdout
+    services.store.mark_retry(record["id"], "SMTPRecipientsRefused", dt.datetime.now(dt.UTC), True)
+    assert "1 failed escalation(s) queued again" in run("retry", "--all-failed").stdout
+    assert services.store.get_escalation(record["id"])["status"] == "pending"
     assert run("export").stdout.splitlines()[0].startswith("id,created_at,status")
     assert run("deliver").returncode == 1  # no SMTP configured: says so

@@ -298,6 +298,7 @@ def test_a_read_only_database_file_under_the_real_server(tmp_path):
     assert "INFO credbot.web: credbot on http://127.0.0.1:" in log and "INFO credbot.web: database: sqlite" in log
     assert "WARNING credbot.store: database unavailable (OperationalError: readonly database)" in log
     assert "INFO credbot.store: database available again" in log
+    assert "INFO credbot.outbox: retention (180 days)" in log  # the daily purge ran at start-up
     assert "Traceback" not in log
     assert_no_personal_data(log)
 

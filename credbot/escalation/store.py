@@ -394,7 +394,7 @@ class Store:
                             "`credbot escalations status`)",
                             cap,
                         )
-                new_id = conn.execute(escalations.insert().values(**row)).inserted_primary_key[0]
+                new_id = conn.execute(escalations.insert().values(**row)).inserted_primary_key[0]  # type: ignore[index]
         except IntegrityError:
             existing = self._by_key(idempotency_key, request_hash)
             if existing is None:  # pragma: no cover - a constraint other than the key failed
@@ -784,11 +784,11 @@ class Store:
                         return existing
                 try:
                     with self.engine.begin() as conn:
-                        return conn.execute(feedback.insert().values(**values)).inserted_primary_key[0]
+                        return conn.execute(feedback.insert().values(**values)).inserted_primary_key[0]  # type: ignore[index]
                 except IntegrityError:
                     continue  # the same vote, sent twice at once: update the one that won
         with self.engine.begin() as conn:
-            return conn.execute(feedback.insert().values(**values)).inserted_primary_key[0]
+            return conn.execute(feedback.insert().values(**values)).inserted_primary_key[0]  # type: ignore[index]
 
     @_guarded
     def add_unanswered(self, rows: list[dict]) -> None:
