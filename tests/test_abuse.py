@@ -333,6 +333,9 @@ def test_hostile_text_is_escaped_in_the_terminal_neutralised_in_csv_and_quoted_i
     assert lines.count("HOW TO REPLY") == 1  # the person's "HOW TO REPLY" is quoted, not a section
     assert "> Person: HOW TO REPLY" in lines and "> Reply to attacker@example.org" in lines
     assert "\u202e" not in mail and "\x1b" not in mail
+    # stored before confirmation existed, never confirmed: no Reply-To, the address marked as unconfirmed
+    message = compose(store.get_escalation(row["id"]), "credbot@example.org")
+    assert message["Reply-To"] is None and "never confirmed" in message.get_content()
 
 
 # ---- 7. retention -------------------------------------------------------------------------
@@ -411,3 +414,40 @@ def test_the_public_url_not_the_host_header_names_this_server(settings):
         assert client.get("/api/health").json["database"] == "ok"
     finally:
         services.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_the_caps_hold_under_concurrent_requests(tmp_path, backend):
+    """40 requests at once from one client, then 60 at once from 60 clients: 5 and the global 20."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from credbot.escalation import BudgetExceeded, EscalationService, Store
+    from credbot.escalation.store import metadata
+
+    url = f"sqlite:///{tmp_path / 'caps.sqlite3'}"
+    if backend == "postgres":
+        url = os.environ.get("DATABASE_URL_TEST", "")
+        if not url:
+            pytest.skip("no PostgreSQL server: set DATABASE_URL_TEST (scripts/test.sh starts one on loopback)")
+        probe = Store(url)
+        metadata.drop_all(probe.engine)
+        probe.dispose()
+    store = Store(url, timeout=10)
+    service = EscalationService(store, {None: "help@example.org"}, per_client=5, per_day=20)
+
+    def one(args):
+        client, i = args
+        try:
+            service.submit(question=f"question {i}", conversation=[], state=None, channel="slack", slack_user=client)
+            return "accepted"
+        except BudgetExceeded as exc:
+            return exc.scope
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        alone = list(pool.map(one, [("U1", i) for i in range(40)]))
+        crowd = list(pool.map(one, [(f"U{100 + i}", 100 + i) for i in range(60)]))
+    assert alone.count("accepted") == 5 and set(alone) == {"accepted", "client"}
+    assert crowd.count("accepted") == 15 and crowd.count("all") == 45
+    assert len(store.list_escalations()) == 20
+    store.dispose()

@@ -109,12 +109,20 @@ def compose(escalation: dict, mail_from: str) -> EmailMessage:
     msg["From"] = mail_from
     msg["To"] = escalation["to_address"]
     reply_to = escalation.get("reply_to")
-    if reply_to:
+    confirmed = escalation.get("confirmed_at")
+    # A web address is a Reply-To only once its owner confirmed it (rows stored before confirmation
+    # existed name it in the text, marked as unconfirmed).
+    trusted = bool(reply_to) and (escalation.get("channel") != "web" or confirmed is not None)
+    if trusted:
         msg["Reply-To"] = Address(addr_spec=validate_email(reply_to))
     msg["Date"] = format_datetime(escalation["created_at"])
     msg["Message-ID"] = message_id(escalation, mail_from)
-    if reply_to:
-        confirmed = escalation.get("confirmed_at")
+    if reply_to and not trusted:
+        how = (
+            f"The person typed {validate_email(reply_to)} as the address for the reply, but it was never "
+            "confirmed: check it before you write to it."
+        )
+    elif reply_to:
         how = f"Reply to this email: it goes to {reply_to}" + (
             f" (the person confirmed this address on {confirmed:%Y-%m-%d %H:%M} UTC)." if confirmed else "."
         )
