@@ -10,7 +10,8 @@ from flask import Blueprint, current_app, jsonify, render_template, request, sen
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError, field_validator
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..conversation import Bot, Refused, Unavailable
+from ..conversation import Bot, Unavailable
+from ..conversation.bot import Refused
 from ..escalation import EmailValidationError, validate_email
 from ..keys import SecretKey
 from ..text import UNSAFE_TEXT
@@ -282,8 +283,8 @@ def feedback():
 
 @bp.get("/api/health")
 def health():
-    settings, store = services().settings, services().store
-    database = "off" if store is None else "ok" if store.check() else "unavailable"
+    settings = services().settings
+    database = bot().database_status()
     return jsonify(
         {
             # "degraded": the chat answers; escalations and feedback wait for the database (503).

@@ -335,6 +335,12 @@ class Bot:
         except DatabaseUnavailable:
             return True  # answer it: a rare double answer beats a message never answered
 
+    def database_status(self) -> str:
+        """ "ok", "unavailable" (escalations and feedback answer 503 meanwhile) or "off" (none configured)."""
+        if self.store is None:
+            return "off"
+        return "ok" if self.store.check() else "unavailable"
+
     def states(self) -> list[dict[str, str]]:
         """The states this bot covers, with their names and help desks (the widget shows them)."""
         return [
