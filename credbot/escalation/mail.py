@@ -108,12 +108,12 @@ def compose(escalation: dict, mail_from: str) -> EmailMessage:
     msg["Subject"] = f"[credbot] {state}: {_one_line(escalation['question'], 70)}"
     msg["From"] = mail_from
     msg["To"] = escalation["to_address"]
-    reply_to = escalation.get("reply_to")
+    reply_to: str | None = escalation.get("reply_to")
     confirmed = escalation.get("confirmed_at")
     # A web address is a Reply-To only once its owner confirmed it (rows stored before confirmation
     # existed name it in the text, marked as unconfirmed).
     trusted = bool(reply_to) and (escalation.get("channel") != "web" or confirmed is not None)
-    if trusted:
+    if reply_to and trusted:
         msg["Reply-To"] = Address(addr_spec=validate_email(reply_to))
     msg["Date"] = format_datetime(escalation["created_at"])
     msg["Message-ID"] = message_id(escalation, mail_from)
