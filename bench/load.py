@@ -9,7 +9,8 @@ The load comes from wrk (Debian package `wrk`) when it is installed: a C client 
 cores to the server. Without it, a Python client with one thread per client stands in, and the
 figures are lower because it competes with the server for the same two cores.
 
-Each client is one parent keeping one conversation (a session_id, as the widget does). The chat
+Each client is one parent keeping one conversation (a session_id the server issued at the client's
+first message, as the widget does: the server never adopts an id a client makes up). The chat
 questions come from the evaluation set, so they repeat (as real parents' questions do) and the
 caches serve the repeats; a last run makes every question unique (filler words in front) to show
 the uncached cost too. Four 5 s chat runs warm the caches first, as on a server that has been
@@ -42,6 +43,7 @@ from credbot.evaluation import questions  # noqa: E402
 
 QUESTIONS = questions("tuning")
 WARMUP_RUNS = 4  # 5 s each
+SESSION_IDS: list[str] = []  # one server-issued conversation per client (filled by open_sessions)
 FILLERS = ["so", "ok", "please", "well", "also", "really", "hi", "hey", "hello", "actually", "just", "now"]
 
 
@@ -65,12 +67,24 @@ def unique_question(i: int) -> str:
 
 def chat_body(i: int, clients: int, unique: bool) -> bytes:
     message = unique_question(i) if unique else QUESTIONS[i % len(QUESTIONS)]
-    return json.dumps({"message": message, "session_id": f"loadclient{i % clients:04d}"}).encode()
+    return json.dumps({"message": message, "session_id": SESSION_IDS[i % clients]}).encode()
+
+
+def open_sessions(base: str, clients: int) -> None:
+    """A conversation per client, started as the widget starts one: the server issues its id."""
+    SESSION_IDS.clear()
+    for _ in range(clients):
+        req = urllib.request.Request(
+            base + "/api/chat", data=b'{"message": "hello"}', headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            SESSION_IDS.append(json.load(resp)["session_id"])
 
 
 # ---- wrk ------------------------------------------------------------------------------------------
 WRK_SCRIPT = """
 local questions = {%(questions)s}
+local sessions = {%(sessions)s}
 local fillers = {%(fillers)s}
 local unique = %(unique)s
 local clients = %(clients)d
@@ -96,7 +110,7 @@ request = function()
   local i = counter * 2 + (thread_no or 0)   -- thread_no is set by setup(): the two threads' counters differ
   local q = questions[(i %% #questions) + 1]
   if unique then q = prefix(i) .. q end
-  local body = '{"message": "' .. q .. '", "session_id": "loadclient' .. string.format("%%04d", i %% clients) .. '"}'
+  local body = '{"message": "' .. q .. '", "session_id": "' .. sessions[(i %% clients) + 1] .. '"}'
   return wrk.format("POST", "/api/chat", {["Content-Type"] = "application/json"}, body)
 end
 """
@@ -116,6 +130,7 @@ def drive_wrk(url: str, chat: bool, unique: bool, clients: int, seconds: float, 
             WRK_SCRIPT
             % {
                 "questions": ", ".join(_lua_string(q) for q in QUESTIONS),
+                "sessions": ", ".join(_lua_string(sid) for sid in SESSION_IDS),
                 "fillers": ", ".join(_lua_string(f) for f in FILLERS),
                 "unique": "true" if unique else "false",
                 "clients": clients,
@@ -217,6 +232,7 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.3)
+        open_sessions(base, clients)
         print(
             f"waitress on loopback, {clients} clients, {seconds:.0f} s runs, {rounds} rounds, load from "
             f"{'wrk' if drive is drive_wrk else 'a Python client (install wrk for sharper figures)'}"

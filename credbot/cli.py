@@ -109,55 +109,139 @@ def cmd_slack_socket(args) -> int:
     return 0
 
 
+def _json_for_terminal(value) -> str:
+    """JSON with every control and bidi character escaped (json escapes only those below 0x20)."""
+    from .text import terminal_safe
+
+    return terminal_safe(json.dumps(value, default=str, indent=2, ensure_ascii=False)).replace("\\n", "\n")
+
+
+EXPORT_FIELDS = [
+    "id",
+    "created_at",
+    "status",
+    "state",
+    "channel",
+    "question",
+    "reply_to",
+    "slack_user",
+    "to_address",
+    "attempts",
+    "last_error",
+    "sent_at",
+]
+
+
 def cmd_escalations(args) -> int:
+    from .escalation import DatabaseUnavailable
+    from .text import csv_safe, terminal_safe
+
     services = _services(args, with_store=True)
     store = services.store
-    if args.action == "list":
-        for row in store.list_escalations(status=args.status, limit=args.limit):
-            print(
-                f"#{row['id']:<5} {row['status']:<8} {row['created_at']:%Y-%m-%d %H:%M} {row['state'] or '--'} "
-                f"{row['channel']:<5} attempts={row['attempts']} {row['question'][:60]}"
-            )
-    elif args.action == "show":
-        row = store.get_escalation(args.id)
-        if row is None:
-            print(f"no escalation #{args.id}", file=sys.stderr)
-            return 1
-        print(json.dumps(row, default=str, indent=2, ensure_ascii=False))
-    elif args.action == "retry":
-        if not store.retry(args.id):
-            print(f"escalation #{args.id} does not exist or was already sent", file=sys.stderr)
-            return 1
-        print(f"escalation #{args.id} queued again")
-    elif args.action == "deliver":
-        if services.outbox.mailer is None:
-            print("SMTP_HOST is not set: nothing can be delivered", file=sys.stderr)
-            return 1
-        print(json.dumps(services.outbox.deliver_due()))
-    elif args.action == "export":
-        rows = store.list_escalations()
-        if args.format == "json":
-            json.dump(rows, sys.stdout, default=str, indent=2, ensure_ascii=False)
-            print()
-        else:
-            fields = [
-                "id",
-                "created_at",
-                "status",
-                "state",
-                "channel",
-                "question",
-                "reply_to",
-                "slack_user",
-                "to_address",
-                "attempts",
-                "last_error",
-                "sent_at",
-            ]
-            writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-    services.close()
+    try:
+        if args.action == "list":
+            for row in store.list_escalations(status=args.status, limit=args.limit):
+                print(
+                    f"#{row['id']:<5} {row['status']:<11} {row['created_at']:%Y-%m-%d %H:%M} {row['state'] or '--'} "
+                    f"{row['channel']:<5} attempts={row['attempts']} {terminal_safe(row['question'][:60])}"
+                )
+        elif args.action == "show":
+            row = store.get_escalation(args.id)
+            if row is None:
+                print(f"no escalation #{args.id}", file=sys.stderr)
+                return 1
+            print(_json_for_terminal(row))
+        elif args.action == "retry":
+            if args.all_failed:
+                ids = store.retry_all_failed()
+                print(
+                    f"{len(ids)} failed escalation(s) queued again" + (f": {', '.join(map(str, ids))}" if ids else "")
+                )
+            elif not store.retry(args.id):
+                print(f"escalation #{args.id} does not exist, was sent, or is not waiting to be sent", file=sys.stderr)
+                return 1
+            else:
+                print(f"escalation #{args.id} queued again")
+        elif args.action == "deliver":
+            if services.outbox.mailer is None:
+                print("SMTP_HOST is not set: nothing can be delivered", file=sys.stderr)
+                return 1
+            print(json.dumps(services.outbox.deliver_due()))
+        elif args.action == "export":
+            rows = store.list_escalations()
+            if args.format == "json":
+                json.dump(rows, sys.stdout, default=str, indent=2, ensure_ascii=False)
+                print()
+            else:
+                writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+                writer.writeheader()
+                # No cell starts with = + - @: a spreadsheet would run it as a formula.
+                writer.writerows({k: csv_safe(v) for k, v in row.items()} for row in rows)
+        elif args.action == "status":
+            return _print_status(services)
+    except DatabaseUnavailable as exc:
+        print(f"credbot: the database is unavailable ({exc})", file=sys.stderr)
+        return 3
+    finally:
+        services.close()
+    return 0
+
+
+def _print_status(services) -> int:
+    """The queue and today's budget; exit 1 when something needs an operator (cap reached, failed)."""
+    import datetime as dt
+
+    store, settings = services.store, services.settings
+    today = dt.datetime.now(dt.UTC).date()
+    spent = store.budget_spent(today, "all")
+    at_cap = store.budget_at_cap(today, "client:", settings.escalations_per_client)
+    counts = store.count_by_status()
+    print(f"today (UTC {today}): {spent} of {settings.escalations_per_day} escalations (CREDBOT_ESCALATIONS_PER_DAY)")
+    print(f"clients at their daily cap of {settings.escalations_per_client}: {at_cap}")
+    print("by status: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    attention = []
+    if spent >= settings.escalations_per_day:
+        attention.append("the global daily cap is reached: new escalations are refused until 00:00 UTC")
+    if counts["failed"]:
+        attention.append(
+            f"{counts['failed']} escalation(s) failed for good: fix the cause, then `credbot escalations retry --all-failed`"
+        )
+    oldest = store.oldest_waiting()
+    if oldest is not None:
+        age = dt.datetime.now(dt.UTC) - oldest["created_at"]
+        error = (oldest["last_error"] or "").split(":", 1)[0]
+        print(
+            f"oldest waiting: #{oldest['id']}, {age.total_seconds() / 3600:.1f} h, {oldest['attempts']} attempt(s)"
+            + (f", last error {error}" if error else "")
+        )
+        if oldest["attempts"] >= settings.max_attempts:
+            attention.append(f"escalation #{oldest['id']} is not delivered after {oldest['attempts']} attempts")
+    if services.outbox.mailer is None and (counts["pending"] or counts["unconfirmed"]):
+        attention.append("SMTP_HOST is not set: nothing is sent")
+    for line in attention:
+        print(f"ATTENTION: {line}")
+    return 1 if attention else 0
+
+
+def cmd_purge(args) -> int:
+    import datetime as dt
+
+    from .escalation import DatabaseUnavailable
+
+    services = _services(args, with_store=True)
+    days = args.days or services.settings.retention_days
+    try:
+        done = services.store.purge(dt.datetime.now(dt.UTC) - dt.timedelta(days=days))
+    except DatabaseUnavailable as exc:
+        print(f"credbot: the database is unavailable ({exc})", file=sys.stderr)
+        return 3
+    finally:
+        services.close()
+    print(
+        f"personal data older than {days} days removed: {done['escalations']} escalation(s) "
+        f"({done['expired']} of them still waiting, now expired), {done['feedback']} feedback vote(s); "
+        f"{done['unanswered_redacted']} unanswered question(s) had addresses or numbers blanked"
+    )
     return 0
 
 
@@ -195,13 +279,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("slack-socket", help="connect to Slack in Socket Mode (no public URL needed)").set_defaults(
         func=cmd_slack_socket
     )
-    p = sub.add_parser("escalations", help="list, show, retry, deliver or export escalations")
-    p.add_argument("action", choices=["list", "show", "retry", "deliver", "export"])
+    p = sub.add_parser("escalations", help="list, show, retry, deliver, export escalations, or the queue's status")
+    p.add_argument("action", choices=["list", "show", "retry", "deliver", "export", "status"])
     p.add_argument("id", nargs="?", type=int)
-    p.add_argument("--status", choices=["pending", "sent", "failed"])
+    p.add_argument("--all-failed", action="store_true", help="with retry: every failed escalation")
+    p.add_argument("--status", choices=["unconfirmed", "pending", "sent", "failed", "expired", "cancelled"])
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.set_defaults(func=cmd_escalations)
+    p = sub.add_parser("purge", help="remove personal data older than CREDBOT_RETENTION_DAYS (also done daily)")
+    p.add_argument("--days", type=int, default=None, help="instead of CREDBOT_RETENTION_DAYS")
+    p.set_defaults(func=cmd_purge)
     p = sub.add_parser("unanswered", help="questions that fell back or were escalated, grouped by topic")
     p.add_argument("--top", type=int, default=20)
     p.set_defaults(func=cmd_unanswered)
@@ -213,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "escalations" and args.action in ("show", "retry") and args.id is None:
-        parser.error(f"escalations {args.action} needs an escalation id")
+        if not (args.action == "retry" and args.all_failed):
+            parser.error(f"escalations {args.action} needs an escalation id (or retry --all-failed)")
     try:
         return args.func(args)
     except KnowledgeError as exc:

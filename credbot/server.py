@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import orjson
 from flask import Flask, jsonify
@@ -45,6 +46,11 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     test_config = dict(test_config or {})
     settings: Settings = test_config.pop("SETTINGS", None) or (services.settings if services else Settings.from_env())
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024, RATELIMIT_ENABLED=True)
+    # Redirects and external links name the configured public address, never the request's Host header.
+    public = urlsplit(settings.resolved_public_url)
+    app.config.update(
+        SERVER_NAME=public.netloc, PREFERRED_URL_SCHEME=public.scheme, APPLICATION_ROOT=public.path or "/"
+    )
     app.config.update(test_config)
     if services is None:
         services = build_services(settings, start_worker=test_config.get("START_OUTBOX", False))
@@ -105,6 +111,39 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     return app
 
 
+def log_startup(settings: Settings, services: Services) -> None:
+    """What an operator needs to see at start-up: where things are, the limits in force. No secrets,
+    no passwords in URLs."""
+    db = urlsplit(settings.resolved_database_url)
+    where = "file" if db.scheme.startswith("sqlite") else f"{db.hostname}:{db.port or 'default port'}"
+    state = services.store.available if services.store is not None else None
+    log.info(
+        "database: %s (%s)%s",
+        db.scheme.split("+")[0],
+        where,
+        "" if state else "; unavailable now: chat only until it returns",
+    )
+    log.info(
+        "mail: %s; escalations: at most %s per client and %s in all per day; unconfirmed ones wait %s h; "
+        "personal data kept %s days",
+        f"SMTP {settings.smtp_host}:{settings.smtp_port}" if settings.smtp_enabled else "off (stored, not sent)",
+        settings.escalations_per_client,
+        settings.escalations_per_day,
+        f"{settings.confirm_ttl / 3600:g}",
+        settings.retention_days,
+    )
+    log.info(
+        "public address: %s%s",
+        settings.resolved_public_url,
+        "" if settings.public_url else " (CREDBOT_PUBLIC_URL unset)",
+    )
+    if "*" in settings.allowed_origins:
+        log.warning(
+            "CREDBOT_ALLOWED_ORIGINS has '*': any page may chat, but escalations and feedback stay with the "
+            "origins named there"
+        )
+
+
 def serve(settings: Settings) -> int:
     """Production serving: waitress, one process with threads (SQLite, in-memory limits and index)."""
     from threadpoolctl import threadpool_limits
@@ -112,7 +151,8 @@ def serve(settings: Settings) -> int:
 
     # Requests already run on several threads: one BLAS thread each avoids oversubscribing the cores.
     threadpool_limits(1)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # force: the CLI configured WARNING first; a server says what it does at INFO (ids, never contents).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     # "Task queue depth is N" on every busy moment: noise that costs time exactly when the server is loaded.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     services = build_services(settings, start_worker=True)
@@ -127,11 +167,13 @@ def serve(settings: Settings) -> int:
     log.info(
         "credbot on http://%s:%s/  (Slack %s; %s)", settings.host, settings.port, slack, services.bot.semantic_status
     )
+    log_startup(settings, services)
     # A service manager stops the server with SIGTERM: leave through `finally`, so the outbox stops
     # cleanly and the unanswered questions still queued are written.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         waitress_serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="credbot")
     finally:
+        log.info("credbot stopping: the outbox stops, queued unanswered questions are written")
         services.close()
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -44,7 +45,15 @@ class Settings:
     help_email_il: str = STATES["IL"].help_email
     help_email_default: str = STATES[DEFAULT_HELP_STATE].help_email
     outbox_interval: float = 30.0
-    max_attempts: int = 8
+    max_attempts: int = 8  # attempts before an ERROR alert; delivery goes on, at most an hour apart
+    # abuse and faults (issue 16; docs/notes-abuse.md)
+    escalations_per_client: int = 5  # per client (IP, Slack user, reply address) per UTC day
+    escalations_per_day: int = 200  # all clients together per UTC day
+    confirm_ttl: float = 86400.0  # seconds an unconfirmed web escalation waits for its confirmation
+    retention_days: int = 180  # escalations' personal data removed after this many days
+    db_timeout: float = 3.0  # seconds a request waits for a busy database before answering 503
+    secret_key: str = field(default="", repr=False)  # HMAC key; default: generated in instance_dir
+    public_url: str = ""  # e.g. https://credbot.example.org; default http://HOST:PORT
     # conversation and matching
     default_state: str | None = None
     session_ttl: float = 1800.0
@@ -85,6 +94,13 @@ class Settings:
         "help_email_default": "CREDBOT_HELP_EMAIL_DEFAULT",
         "outbox_interval": "CREDBOT_OUTBOX_INTERVAL",
         "max_attempts": "CREDBOT_MAX_ATTEMPTS",
+        "escalations_per_client": "CREDBOT_ESCALATIONS_PER_CLIENT",
+        "escalations_per_day": "CREDBOT_ESCALATIONS_PER_DAY",
+        "confirm_ttl": "CREDBOT_CONFIRM_TTL",
+        "retention_days": "CREDBOT_RETENTION_DAYS",
+        "db_timeout": "CREDBOT_DB_TIMEOUT",
+        "secret_key": "CREDBOT_SECRET_KEY",
+        "public_url": "CREDBOT_PUBLIC_URL",
         "default_state": "CREDBOT_DEFAULT_STATE",
         "session_ttl": "CREDBOT_SESSION_TTL",
         "answer_threshold": "CREDBOT_ANSWER_THRESHOLD",
@@ -146,6 +162,20 @@ class Settings:
             ) from None
         if not 1 <= self.threads <= 256:
             raise SettingsError(f"CREDBOT_THREADS must be between 1 and 256, not {self.threads}")
+        for name, value in (
+            ("CREDBOT_ESCALATIONS_PER_CLIENT", self.escalations_per_client),
+            ("CREDBOT_ESCALATIONS_PER_DAY", self.escalations_per_day),
+            ("CREDBOT_RETENTION_DAYS", self.retention_days),
+            ("CREDBOT_MAX_ATTEMPTS", self.max_attempts),
+        ):
+            if value < 1:
+                raise SettingsError(f"{name} must be at least 1, not {value}")
+        if not 0 < self.db_timeout <= 60:
+            raise SettingsError(f"CREDBOT_DB_TIMEOUT must be between 0 and 60 seconds, not {self.db_timeout}")
+        if self.public_url and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", self.public_url):
+            raise SettingsError(
+                f"CREDBOT_PUBLIC_URL must look like https://credbot.example.org, not {self.public_url!r}"
+            )
         if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
             raise SettingsError(
                 "SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN "
@@ -153,6 +183,12 @@ class Settings:
             )
         if (self.slack_signing_secret or self.slack_app_token) and not self.slack_bot_token:
             raise SettingsError("Slack is half configured: SLACK_BOT_TOKEN is missing")
+
+    @property
+    def resolved_public_url(self) -> str:
+        """Where people reach this server: links in mails, the demo page's snippet, redirects
+        (never the request's Host header, which any client can set)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def slack_enabled(self) -> bool:

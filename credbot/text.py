@@ -9,7 +9,19 @@ from collections.abc import Iterable, Mapping
 
 from .states import STATE_NAMES
 
-__all__ = ["STATE_NAMES", "Synonyms", "content_words", "detect_state", "fold", "normalise", "state_code", "stem"]
+__all__ = [
+    "STATE_NAMES",
+    "Synonyms",
+    "content_words",
+    "csv_safe",
+    "detect_state",
+    "fold",
+    "normalise",
+    "redact_personal",
+    "state_code",
+    "stem",
+    "terminal_safe",
+]
 
 _QUOTES = str.maketrans(
     {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "‐": "-", "‑": "-"}
@@ -19,6 +31,40 @@ _APOSTROPHE = re.compile(r"'(s|re|ve|ll|d|m|t)\b|'")
 
 # Control characters other than tab, newline and carriage return: refused in messages.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# What no text field of the API accepts: C0 controls but tab, newline and carriage return, DEL, the C1
+# controls, the bidirectional embeddings, overrides and isolates (they reorder what an operator's terminal
+# or mail reader shows, as in "Trojan Source"), and the Unicode line and paragraph separators.
+UNSAFE_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# The same plus tab, newline and carriage return: escaped wherever stored text meets a terminal.
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_EMAIL_LIKE = re.compile(r"[^\s@<>()\"]+@[^\s@<>()\"]+\.[A-Za-z]{2,}")
+_NUMBER_LIKE = re.compile(r"(?<!\w)\+?\d[\d ().-]{6,}\d(?!\w)")
+
+
+def terminal_safe(text: object) -> str:
+    """``text`` for a terminal: control and bidi characters shown as escapes (``\\x1b``, ``\\u202e``,
+    ``\\r``), so stored text cannot clear the screen, move the cursor or reorder a line."""
+    return _TERMINAL_UNSAFE.sub(lambda m: _escape(m.group(0)), str(text))
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def csv_safe(value: object) -> object:
+    """A cell that a spreadsheet will not run: text starting with = + - @ (or a tab or carriage return,
+    which some spreadsheets skip first) gets a leading apostrophe (OWASP's advice on CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def redact_personal(text: str) -> str:
+    """The question without the e-mail addresses and phone-like numbers people type into it."""
+    return _NUMBER_LIKE.sub("[number]", _EMAIL_LIKE.sub("[email]", text))
+
 
 STOPWORDS = frozenset(
     """

@@ -7,6 +7,8 @@ from collections import Counter
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .text import terminal_safe
+
 
 def group_questions(questions: list[str], distance: float = 0.8) -> list[list[str]]:
     """Questions grouped into topics by TF-IDF similarity (cosine distance), biggest first."""
@@ -29,12 +31,15 @@ def report(store, kb, top: int = 20) -> str:
     lines = [f"Questions that fell back or were escalated: {len(rows)}"]
     for i, group in enumerate(group_questions([r["question"] for r in rows])[:top], 1):
         common = Counter(group).most_common(3)
-        lines.append(f"{i}. {len(group)} question(s), e.g. " + " | ".join(f"“{q}”" for q, _ in common))
+        lines.append(f"{i}. {len(group)} question(s), e.g. " + " | ".join(f"“{terminal_safe(q)}”" for q, _ in common))
     unhelpful = store.unhelpful_answers()
     lines.append("")
     lines.append(f"Answers marked not helpful: {len(unhelpful)}")
     for row in unhelpful[:top]:
         entry = kb.faq_by_id.get(row["entry_id"])
         label = f" ({entry.question})" if entry else ""
-        lines.append(f"- {row['entry_id']}: {row['unhelpful']} of {row['votes']} marked not helpful{label}")
+        # Stored before entry ids were checked, an id could carry escape sequences: shown escaped.
+        lines.append(
+            f"- {terminal_safe(row['entry_id'])}: {row['unhelpful']} of {row['votes']} marked not helpful{label}"
+        )
     return "\n".join(lines)

@@ -4,10 +4,12 @@ evaluation) gets them from here. Nothing else constructs the matcher, the store 
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, replace
 
 from .conversation import Bot, MemorySessionStore, Thresholds
 from .escalation import EscalationService, Outbox, OutboxWorker, SmtpMailer, Store, UnansweredRecorder
+from .keys import SecretKey, load_secret_key
 from .knowledge import KnowledgeBase, load
 from .matching import Matcher, Weights
 from .settings import Settings
@@ -38,6 +40,7 @@ class Services:
     outbox: Outbox | None = None
     worker: OutboxWorker | None = None
     recorder: UnansweredRecorder | None = None
+    key: SecretKey | None = None  # the server's HMAC key (session secrets, confirmations, pseudonyms)
 
     def close(self) -> None:
         if self.worker is not None:
@@ -96,8 +99,11 @@ def build_services(settings: Settings, *, with_store: bool = True, start_worker:
     for warning in kb.warnings:
         log.warning("knowledge: %s", warning)
     store = outbox = worker = escalations = recorder = None
+    # The key lives in the instance folder: only servers (with_store) need one that lasts.
+    key = load_secret_key(settings.secret_key, settings.instance_dir) if with_store else SecretKey(os.urandom(32))
     if with_store:
-        store = Store(settings.resolved_database_url)
+        # Built even when the database is down: the chat needs none, and the store connects when it returns.
+        store = Store(settings.resolved_database_url, timeout=settings.db_timeout)
         recorder = UnansweredRecorder(store)
         mailer = (
             SmtpMailer(
@@ -112,12 +118,30 @@ def build_services(settings: Settings, *, with_store: bool = True, start_worker:
             if settings.smtp_enabled
             else None
         )
-        outbox = Outbox(store, mailer, settings.mail_from, max_attempts=settings.max_attempts)
-        if start_worker and mailer is not None:
-            worker = OutboxWorker(outbox, settings.outbox_interval).start()
-        escalations = EscalationService(store, settings.help_emails(), worker)
+        escalations = EscalationService(
+            store,
+            settings.help_emails(),
+            key=key,
+            per_client=settings.escalations_per_client,
+            per_day=settings.escalations_per_day,
+            confirm_ttl=settings.confirm_ttl,
+            public_url=settings.resolved_public_url,
+        )
+        outbox = Outbox(
+            store,
+            mailer,
+            settings.mail_from,
+            max_attempts=settings.max_attempts,
+            confirmations=escalations.confirmations,
+        )
+        if start_worker:
+            # Also without mail: it expires unconfirmed escalations and applies the retention rule.
+            worker = OutboxWorker(outbox, settings.outbox_interval, retention_days=settings.retention_days).start()
+            escalations.worker = worker
         if mailer is None:
             log.warning("SMTP_HOST is not set: escalations are stored and wait until mail is configured")
     bot = build_bot(settings, kb, escalations=escalations, recorder=recorder, store=store)
     log.info("%s", bot.semantic_status)
-    return Services(settings=settings, kb=kb, bot=bot, store=store, outbox=outbox, worker=worker, recorder=recorder)
+    return Services(
+        settings=settings, kb=kb, bot=bot, store=store, outbox=outbox, worker=worker, recorder=recorder, key=key
+    )

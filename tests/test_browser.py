@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import socket
 import threading
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
+from credbot.escalation import Outbox, SmtpMailer
 from credbot.server import create_app
 from credbot.wiring import build_services
 from tests.conftest import LiveServer
@@ -17,6 +21,24 @@ from tests.conftest import LiveServer
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _host_page(bot_url: list):
@@ -148,7 +170,7 @@ def test_clarifying_choice_buttons(browser, site):
 def test_escalation_flow_and_screenshots(browser, site):
     page = _open(browser, site["page"])
     page.locator("button.launcher").click()
-    page.locator("#credbot-input").fill("when is spring break?")
+    page.locator("#credbot-input").fill("what happens if a credential testing center closes?")
     page.keyboard.press("Enter")
     form = page.locator("form.escalate").first
     form.wait_for()
@@ -156,13 +178,46 @@ def test_escalation_flow_and_screenshots(browser, site):
     form.locator("input[type=email]").fill("parent@example.com")
     form.locator("input[type=checkbox]").check()
     form.locator("button[type=submit]").click()
-    page.locator("text=Sent. The help desk at industrycredentials@education.ohio.gov").wait_for()
-    rows = site["services"].store.list_escalations()
+    # The help desk replies only to a confirmed address: a code is mailed to it, the person types it.
+    page.locator("text=We've emailed a 6-digit code to parent@example.com").wait_for()
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "widget-confirm.png"))
+    svc = site["services"]
+    rows = svc.store.list_escalations()
     assert (
         len(rows) == 1
-        and rows[0]["reply_to"] == "parent@example.com"
-        and rows[0]["question"] == "when is spring break?"
+        and rows[0]["status"] == "unconfirmed"
+        and rows[0]["question"] == "what happens if a credential testing center closes?"
     )
+    assert (
+        rows[0]["conversation"][0]["text"] == "what happens if a credential testing center closes?"
+    )  # the widget proved the session is its own
+    inbox = _Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        outbox = Outbox(
+            svc.store,
+            SmtpMailer("127.0.0.1", port, starttls=False, timeout=5),
+            "credbot@example.org",
+            confirmations=svc.bot.escalations.confirmations,
+        )
+        assert outbox.deliver_due()["confirmations"] == 1
+        mail = inbox.messages[0]
+        assert mail["To"] == "parent@example.com" and "testing center" not in mail.get_content()
+        code = re.search(r"code in the chat window: (\d{6})", mail.get_content()).group(1)
+        page.locator("form.escalate input[inputmode=numeric]").fill("000000" if code != "000000" else "111111")
+        page.locator("form.escalate button[type=submit]").click()
+        page.locator("form.escalate .error", has_text="not right").wait_for()
+        page.locator("form.escalate input[inputmode=numeric]").fill(code)
+        page.locator("form.escalate button[type=submit]").click()
+        page.locator("text=Sent. The help desk at industrycredentials@education.ohio.gov").wait_for()
+        assert svc.store.get_escalation(rows[0]["id"])["status"] == "pending"
+        assert outbox.deliver_due()["sent"] == 1
+        assert inbox.messages[1]["Reply-To"] == "parent@example.com"
+    finally:
+        controller.stop()
     DOCS.mkdir(exist_ok=True)
     page.locator("#credbot-input").fill("What is ServSafe?")
     page.keyboard.press("Enter")

@@ -63,13 +63,14 @@ def store(tmp_path):
 
 
 def submit(service, question="Can my son test at another school?", **kw):
+    """An escalation from the operator's terminal (no confirmation step; web ones: tests/test_abuse.py)."""
     args = dict(
         question=question,
         conversation=[{"role": "user", "text": question}],
         state="IL",
-        channel="web",
+        channel="cli",
         reply_to="parent@example.com",
-        session_id="s1",
+        session_id=f"s-{question}",  # a conversation per question: one escalation each on its way
     )
     args.update(kw)
     return service.submit(**args)
@@ -81,12 +82,13 @@ def test_escalation_is_stored_before_sending_and_delivered_to_the_states_help_de
     assert store.get_escalation(record["id"])["status"] == "pending"  # committed, nothing sent yet
     assert smtp.messages == []
     counts = Outbox(store, mailer(smtp.port), "credbot@example.org").deliver_due()
-    assert counts == {"sent": 1, "retrying": 0, "failed": 0}
+    assert counts == {"sent": 1, "confirmations": 0, "retrying": 0, "failed": 0}
     msg = smtp.messages[0]
     assert msg["To"] == "cte@isbe.net" and msg["Reply-To"] == "parent@example.com"
     assert msg["Subject"] == "[credbot] Illinois: Can my son test at another school?"
     body = msg.get_content().replace("\r\n", "\n")
-    assert "QUESTION\nCan my son test at another school?" in body and "Person: Can my son test" in body
+    assert "\n> Can my son test at another school?\n" in body and "> Person: Can my son test" in body
+    assert body.index("HOW TO REPLY") < body.index("> Can my son test")
     assert store.get_escalation(record["id"])["status"] == "sent"
 
 
@@ -94,8 +96,8 @@ def test_same_escalation_twice_is_stored_once(store):
     service = EscalationService(store, HELP)
     a = submit(service, idempotency_key="click-1")
     b = submit(service, idempotency_key="click-1")
-    c = submit(service)  # no key: same person, same question -> same escalation
-    d = submit(service)
+    c = submit(service, session_id="s2")  # no key: same person, same question -> same escalation
+    d = submit(service, session_id="s2")
     assert a["id"] == b["id"] and b["created"] is False and c["id"] == d["id"]
     assert len(store.list_escalations()) == 2
 
@@ -117,35 +119,48 @@ def test_smtp_down_then_up_retries_with_backoff_and_loses_nothing(store, smtp):
     smtp.stop()  # the mail server goes away
     clock = [dt.datetime.now(dt.UTC)]
     outbox = Outbox(store, mailer(smtp.port), "credbot@example.org", base_delay=60, clock=lambda: clock[0])
-    assert outbox.deliver_due() == {"sent": 0, "retrying": 3, "failed": 0}
+    assert outbox.deliver_due() == {"sent": 0, "confirmations": 0, "retrying": 3, "failed": 0}
     rows = [store.get_escalation(i) for i in ids]
     assert all(r["status"] == "pending" and r["attempts"] == 1 and r["last_error"] for r in rows)
     assert outbox.deliver_due()["retrying"] == 0  # backing off: nothing is due yet
     smtp.start()  # back on the same port
     clock[0] += dt.timedelta(seconds=61)
-    assert outbox.deliver_due() == {"sent": 3, "retrying": 0, "failed": 0}
+    assert outbox.deliver_due() == {"sent": 3, "confirmations": 0, "retrying": 0, "failed": 0}
     assert sorted(m["Subject"] for m in smtp.messages) == [f"[credbot] Illinois: question {i}" for i in range(3)]
 
 
-def test_a_message_that_keeps_failing_is_marked_failed_and_kept_and_can_be_retried(store, smtp):
-    service = EscalationService(store, HELP)
-    escalation_id = submit(service)["id"]
-    clock = [dt.datetime.now(dt.UTC)]
-    dead = Outbox(
-        store,
-        SmtpMailer("127.0.0.1", 9, starttls=False, timeout=2),
-        "c@example.org",
-        max_attempts=3,
-        base_delay=1,
-        clock=lambda: clock[0],
-    )
-    for _ in range(3):
-        dead.deliver_due()
-        clock[0] += dt.timedelta(hours=2)
-    row = store.get_escalation(escalation_id)
-    assert row["status"] == "failed" and row["attempts"] == 3 and "Error" in row["last_error"]
-    assert store.retry(escalation_id)
-    assert Outbox(store, mailer(smtp.port), "c@example.org").deliver_due()["sent"] == 1
+def test_a_message_the_mail_server_refuses_for_good_is_failed_with_an_error_and_can_be_retried(store, caplog):
+    class Refusing(Inbox):
+        refuse = True
+
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if self.refuse:
+                return "550 5.1.1 mailbox unavailable"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    inbox = Refusing()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        service = EscalationService(store, HELP)
+        first, second = submit(service)["id"], submit(service, question="another")["id"]
+        outbox = Outbox(store, mailer(port), "c@example.org")
+        with caplog.at_level("INFO"):
+            assert outbox.deliver_due() == {"sent": 0, "confirmations": 0, "retrying": 0, "failed": 2}
+        for escalation_id in (first, second):
+            row = store.get_escalation(escalation_id)
+            assert row["status"] == "failed" and "550" in row["last_error"]
+        errors = [r for r in caplog.records if r.levelname == "ERROR"]
+        assert len(errors) == 2 and "retry --all-failed" in errors[0].getMessage()
+        inbox.refuse = False  # the operator fixed the help desk's address
+        assert sorted(store.retry_all_failed()) == [first, second]
+        assert outbox.deliver_due()["sent"] == 2 and len(inbox.messages) == 2
+    finally:
+        controller.stop()
 
 
 def test_worker_killed_between_store_and_send_delivers_after_restart(tmp_path, smtp):
@@ -177,7 +192,7 @@ Outbox(store, Dying("127.0.0.1", 1), "c@example.org").deliver_due()
 
 def _concurrent(store_url, smtp):
     store = Store(store_url)
-    service = EscalationService(store, HELP)
+    service = EscalationService(store, HELP, per_client=1000, per_day=1000)
 
     def one(i):
         # 200 distinct escalations, each submitted twice at once (a double click)
@@ -215,11 +230,18 @@ def test_postgres_backend(smtp):
 
 
 def test_web_escalation_api_stores_with_the_conversation(client, services):
-    sid = client.post("/api/chat", json={"message": "when is spring break?", "state": "IL"}).json["session_id"]
-    body = {"session_id": sid, "question": "when is spring break?", "email": "p@example.com", "consent": True}
+    chat = client.post("/api/chat", json={"message": "when is spring break?", "state": "IL"}).json
+    sid, secret = chat["session_id"], chat["session_secret"]
+    body = {
+        "session_id": sid,
+        "session_secret": secret,
+        "question": "when is spring break?",
+        "email": "p@example.com",
+        "consent": True,
+    }
     first = client.post("/api/escalations", json=body, headers={"Idempotency-Key": "abc"})
     again = client.post("/api/escalations", json=body, headers={"Idempotency-Key": "abc"})
-    assert first.status_code == 201 and first.json["to"] == "cte@isbe.net" and first.json["status"] == "pending"
+    assert first.status_code == 201 and first.json["to"] == "cte@isbe.net" and first.json["status"] == "unconfirmed"
     assert again.json["id"] == first.json["id"]
     row = services.store.get_escalation(first.json["id"])
     assert row["channel"] == "web" and row["reply_to"] == "p@example.com"
@@ -239,13 +261,9 @@ def test_feedback_and_unanswered_report(client, services):
 
     for q in ["when is spring break?", "when does spring break start", "what is for lunch", "what's on the lunch menu"]:
         client.post("/api/chat", json={"message": q})
-    for helpful in (False, False, True):
-        assert (
-            client.post(
-                "/api/feedback", json={"entry_id": "il-costs", "helpful": helpful, "question": "cost?"}
-            ).status_code
-            == 201
-        )
+    for i, helpful in enumerate((False, False, True)):
+        vote = {"entry_id": "il-costs", "helpful": helpful, "question": "cost?", "session_id": f"conversation{i}"}
+        assert client.post("/api/feedback", json=vote).status_code == 201
     services.recorder.flush()  # written in the background, within about a second
     text = report(services.store, services.kb)
     assert "spring break" in text and "lunch" in text
@@ -299,5 +317,8 @@ def test_cli_escalations_list_show_retry_export(tmp_path, services):
     assert "Can my son test" in run("list").stdout
     assert '"reply_to": "parent@example.com"' in run("show", str(record["id"])).stdout
     assert "queued again" in run("retry", str(record["id"])).stdout
+    services.store.mark_retry(record["id"], "SMTPRecipientsRefused", dt.datetime.now(dt.UTC), True)
+    assert "1 failed escalation(s) queued again" in run("retry", "--all-failed").stdout
+    assert services.store.get_escalation(record["id"])["status"] == "pending"
     assert run("export").stdout.splitlines()[0].startswith("id,created_at,status")
     assert run("deliver").returncode == 1  # no SMTP configured: says so

@@ -11,14 +11,18 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, Valida
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..conversation import Bot, Unavailable
+from ..conversation.bot import Refused
 from ..escalation import EmailValidationError, validate_email
-from ..text import CONTROL_CHARS
+from ..keys import SecretKey
+from ..text import UNSAFE_TEXT
 
 if TYPE_CHECKING:
     from ..wiring import Services
 
 bp = Blueprint("web", __name__)
 SESSION_ID = r"^[A-Za-z0-9_-]{8,100}$"
+SESSION_SECRET = r"^[a-f0-9]{32}$"
+ENTRY_ID = r"^[a-z0-9][a-z0-9-]{0,99}$"
 
 
 class ApiError(Exception):
@@ -27,9 +31,10 @@ class ApiError(Exception):
         self.status, self.message, self.field, self.headers = status, message, field, headers or {}
 
 
-def _no_control(value: str) -> str:
-    if CONTROL_CHARS.search(value):
-        raise ValueError("must not contain control characters")
+def _no_control(value: str | None) -> str | None:
+    """Every text field: no control characters (but tab and line breaks), no bidi overrides."""
+    if value is not None and UNSAFE_TEXT.search(value):
+        raise ValueError("must not contain control characters or bidirectional overrides")
     return value
 
 
@@ -37,6 +42,7 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
     message: StrictStr
     session_id: StrictStr | None = Field(default=None, pattern=SESSION_ID)
+    session_secret: StrictStr | None = Field(default=None, pattern=SESSION_SECRET)
     state: Literal["OH", "IL"] | None = None
 
     _check = field_validator("message")(_no_control)
@@ -45,20 +51,29 @@ class ChatRequest(BaseModel):
 class EscalationRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
     session_id: StrictStr = Field(pattern=SESSION_ID)
+    session_secret: StrictStr | None = Field(default=None, pattern=SESSION_SECRET)
     question: StrictStr = Field(min_length=1, max_length=2000)
-    email: StrictStr
+    email: StrictStr = Field(max_length=254)
     consent: StrictBool
     state: Literal["OH", "IL"] | None = None
 
-    _check = field_validator("question")(_no_control)
+    _check = field_validator("question", "email")(_no_control)
+
+
+class ConfirmRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    code: StrictStr | None = Field(default=None, pattern=r"^\s*\d{6}\s*$")
+    token: StrictStr | None = Field(default=None, pattern=r"^[a-f0-9]{32}$")
 
 
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
     session_id: StrictStr | None = Field(default=None, pattern=SESSION_ID)
-    entry_id: StrictStr | None = Field(default=None, max_length=100)
+    entry_id: StrictStr | None = Field(default=None, pattern=ENTRY_ID)
     question: StrictStr | None = Field(default=None, max_length=2000)
     helpful: StrictBool
+
+    _check = field_validator("question")(_no_control)
 
 
 def _body() -> bytes:
@@ -112,6 +127,37 @@ def _rate_limit() -> None:
         )
 
 
+def _key() -> SecretKey:
+    key = services().key
+    if key is None:  # services built by hand without one: a key for this process
+        key = services().key = SecretKey(uuid.uuid4().bytes + uuid.uuid4().bytes)
+    return key
+
+
+def session_secret(session_id: str) -> str:
+    """The secret that proves a web session is the caller's own: returned once, with the session id
+    the server issued, and never stored (an HMAC of the id under the server's key)."""
+    return _key().sign("web-session", session_id)
+
+
+def _owner(session_id: str, given: str | None) -> bool:
+    return given is not None and _key().check(session_secret(session_id), given)
+
+
+def _client() -> str:
+    return request.remote_addr or "-"
+
+
+def _refused(exc: Refused) -> ApiError:
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+    return ApiError(exc.status, exc.message, headers=headers)
+
+
+def _unavailable(exc: Unavailable) -> ApiError:
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+    return ApiError(503, str(exc), headers=headers)
+
+
 @bp.post("/api/chat")
 def chat():
     _rate_limit()
@@ -122,9 +168,21 @@ def chat():
         raise ApiError(400, "message: must not be empty", "message")
     if len(message) > limit:
         raise ApiError(400, f"message: must be at most {limit} characters", "message")
-    session_id = body.session_id or uuid.uuid4().hex
-    reply = services().bot.handle(message, f"web:{session_id}", state=body.state, channel="web")
-    return jsonify({**reply.to_dict(), "session_id": session_id})
+    # The server owns session ids: an id it does not know (never issued, or expired) is replaced by a
+    # new one, never adopted, so a client cannot choose an id ("aaaaaaaa") that others may guess.
+    issued = None
+    session_id = body.session_id
+    if session_id is None or not bot().session_exists(f"web:{session_id}"):
+        session_id = uuid.uuid4().hex
+        issued = session_secret(session_id)
+    owner = issued is not None or _owner(session_id, body.session_secret)
+    reply = bot().handle(
+        message, f"web:{session_id}", state=body.state, channel="web", user={"client": _client(), "owner": owner}
+    )
+    out = {**reply.to_dict(), "session_id": session_id}
+    if issued is not None:
+        out["session_secret"] = issued
+    return jsonify(out)
 
 
 @bp.post("/api/escalations")
@@ -140,20 +198,68 @@ def escalate():
     key = request.headers.get("Idempotency-Key")
     if key is not None and not re.fullmatch(r"[\x21-\x7e]{1,200}", key):
         raise ApiError(400, "Idempotency-Key: 1-200 visible ASCII characters", "Idempotency-Key")
+    if body.session_secret is not None and not _owner(body.session_id, body.session_secret):
+        raise ApiError(403, "session_secret: does not belong to this session", "session_secret")
+    # Only the session's owner (its secret) sends the conversation along; the id alone sends the question alone.
+    owner = body.session_secret is not None and bot().session_exists(f"web:{body.session_id}")
     try:
         record = bot().escalate(
             f"web:{body.session_id}",
             body.question.strip(),
             channel="web",
-            user={"email": email},
+            user={"email": email, "client": _client()},
             state=body.state,
             idempotency_key=f"web:{key}" if key else None,
+            include_conversation=owner,
         )
+    except Refused as exc:
+        raise _refused(exc) from None
     except Unavailable as exc:
-        raise ApiError(503, str(exc)) from None
-    return jsonify(
-        {"id": record["id"], "status": record["status"], "to": record["to"], "created": record["created"]}
-    ), 201
+        raise _unavailable(exc) from None
+    out = {"id": record["id"], "status": record["status"], "to": record["to"], "created": record["created"]}
+    if record["status"] == "unconfirmed":
+        out["confirm"] = {"email": email, "url": f"/api/escalations/{record['id']}/confirm"}
+    return jsonify(out), 201
+
+
+@bp.post("/api/escalations/<int:escalation_id>/confirm")
+def confirm_escalation(escalation_id: int):
+    """The code from the confirmation mail (or the link's token): the escalation goes out."""
+    _rate_limit()
+    body = _parse(ConfirmRequest)
+    if (body.code is None) == (body.token is None):
+        raise ApiError(400, "code: send the 6-digit code from the email", "code")
+    try:
+        record = bot().confirm_escalation(
+            escalation_id, code=body.code.strip() if body.code else None, token=body.token
+        )
+    except Refused as exc:
+        raise _refused(exc) from None
+    except Unavailable as exc:
+        raise _unavailable(exc) from None
+    return jsonify({"id": record["id"], "status": record["status"], "to": record["to"]})
+
+
+@bp.route("/confirm/<int:escalation_id>", methods=["GET", "POST"])
+def confirm_page(escalation_id: int):
+    """The link in the confirmation mail. GET shows a button, POST confirms: mail scanners that open
+    every link (to check it) must not confirm for the person."""
+    token = request.values.get("t", "")
+    if request.method == "GET":
+        return render_template("confirm.html", step="ask", escalation_id=escalation_id, token=token)
+    _rate_limit()
+    if not re.fullmatch(r"[a-f0-9]{32}", token):
+        return render_template("confirm.html", step="error", message="This link is not valid."), 400
+    try:
+        record = bot().confirm_escalation(escalation_id, token=token)
+    except Refused as exc:
+        return render_template(
+            "confirm.html", step="error", message=exc.message[:1].upper() + exc.message[1:]
+        ), exc.status
+    except Unavailable as exc:
+        headers = {"Retry-After": str(exc.retry_after or 30)}
+        return render_template("confirm.html", step="error", message=str(exc)), 503, headers
+    return render_template("confirm.html", step="done", to=record["to"])
 
 
 @bp.post("/api/feedback")
@@ -168,15 +274,27 @@ def feedback():
             question=body.question,
             session_key=body.session_id,
         )
+    except Refused as exc:
+        raise ApiError(exc.status, exc.message, "entry_id" if exc.message.startswith("entry_id") else None) from None
     except Unavailable as exc:
-        raise ApiError(503, str(exc)) from None
+        raise _unavailable(exc) from None
     return jsonify({"id": feedback_id, "helpful": body.helpful}), 201
 
 
 @bp.get("/api/health")
 def health():
     settings = services().settings
-    return jsonify({"status": "ok", **bot().status(), "slack": settings.slack_enabled, "smtp": settings.smtp_enabled})
+    database = bot().database_status()
+    return jsonify(
+        {
+            # "degraded": the chat answers; escalations and feedback wait for the database (503).
+            "status": "ok" if database != "unavailable" else "degraded",
+            **bot().status(),
+            "database": database,
+            "slack": settings.slack_enabled,
+            "smtp": settings.smtp_enabled,
+        }
+    )
 
 
 @bp.get("/api/config")
@@ -185,7 +303,10 @@ def config():
     return jsonify({"states": bot().states()})
 
 
-CORS_ENDPOINTS = frozenset({"web.chat", "web.escalate", "web.feedback", "web.config"})
+CORS_ENDPOINTS = frozenset({"web.chat", "web.escalate", "web.confirm_escalation", "web.feedback", "web.config"})
+# What "*" opens: reading answers. Creating escalations (mail to a state agency) and feedback stays
+# with the origins named in CREDBOT_ALLOWED_ORIGINS, or any website could make its visitors do it.
+ANY_ORIGIN_ENDPOINTS = frozenset({"web.chat", "web.config"})
 
 
 @bp.after_request
@@ -198,11 +319,11 @@ def cors(response):
     if origin is None or request.endpoint not in CORS_ENDPOINTS:
         return response
     allowed = services().settings.allowed_origins
-    if "*" in allowed:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-    elif origin in allowed:
+    if origin in allowed:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.vary.add("Origin")
+    elif "*" in allowed and request.endpoint in ANY_ORIGIN_ENDPOINTS:
+        response.headers["Access-Control-Allow-Origin"] = "*"
     else:
         return response
     if request.method == "OPTIONS":  # the browser's preflight before a JSON POST
@@ -222,4 +343,4 @@ def widget_js():
 
 @bp.get("/")
 def demo():
-    return render_template("demo.html")
+    return render_template("demo.html", public_url=services().settings.resolved_public_url)

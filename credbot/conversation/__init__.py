@@ -1,8 +1,18 @@
 """The conversation layer: Bot.handle is the one entry point for every channel (see bot.py)."""
 
 from .answers import Thresholds
-from .bot import Bot, Unavailable
+from .bot import Bot, Refused, Unavailable
 from .reply import Choice, Reply
 from .sessions import MemorySessionStore, Session, SessionStore
 
-__all__ = ["Bot", "Choice", "MemorySessionStore", "Reply", "Session", "SessionStore", "Thresholds", "Unavailable"]
+__all__ = [
+    "Bot",
+    "Choice",
+    "MemorySessionStore",
+    "Reply",
+    "Session",
+    "SessionStore",
+    "Refused",
+    "Thresholds",
+    "Unavailable",
+]

@@ -9,13 +9,24 @@ Slack channel's state, retries, status) they ask the Bot too, never the store or
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ..catalogue import Catalogue
-from ..escalation import EscalationService, Store, UnansweredRecorder
+from ..escalation import (
+    BudgetExceeded,
+    ConfirmationError,
+    ConversationBusy,
+    DatabaseUnavailable,
+    EscalationService,
+    IdempotencyConflict,
+    Store,
+    UnansweredRecorder,
+)
 from ..escalation.mail import is_email
 from ..knowledge import FaqEntry, KnowledgeBase
 from ..matching import Matcher
@@ -47,7 +58,31 @@ class Understanding:
 
 
 class Unavailable(RuntimeError):
-    """A feature that needs a part this deployment does not have (the database)."""
+    """A feature that needs a part this deployment does not have, or that is down now (the database).
+    ``retry_after``: seconds after which trying again makes sense (None: it will not come back)."""
+
+    def __init__(self, message: str, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Refused(RuntimeError):
+    """A request understood and refused; ``status`` is the HTTP status that says why (400, 403, 404,
+    409, 410, 429), ``retry_after`` when waiting helps."""
+
+    def __init__(self, status: int, message: str, retry_after: int | None = None, escalation_id: int | None = None):
+        super().__init__(message)
+        self.status, self.message, self.retry_after, self.escalation_id = status, message, retry_after, escalation_id
+
+
+DB_RETRY_AFTER = 30  # seconds: what a client is told to wait while the database is down
+_CODE = re.compile(r"\d{6}")
+_PATHS = re.compile(r"(?:[A-Za-z]:)?[/\\][^\s:;,)]+")
+
+
+def _without_paths(text: str) -> str:
+    """A status line for the public: no file-system paths (they tell an attacker the layout)."""
+    return _PATHS.sub("…", text).replace(" from …", "") if text else text
 
 
 class Bot:
@@ -132,6 +167,10 @@ class Bot:
             return smalltalk.small(smalltalk.EMPTY, session)
         if session.pending:
             reply = self._pending(msg, session, channel, user)
+            if reply is not None:
+                return reply
+        if _CODE.fullmatch(msg.text.strip()):  # the confirmation code mailed to the parent
+            reply = self.escalating.confirm_code(msg.text.strip(), session)
             if reply is not None:
                 return reply
         corrected = self.intents.correction(msg.text)  # "no, I meant the diploma seal"
@@ -314,7 +353,9 @@ class Bot:
             entry = self.kb.faq_by_id[entry_id]
             _, matches = self.matcher.rank(f"{entry.question} {' '.join(entry.keywords)}", state, limit=10)
             mine = [m for m in matches if m.entry.state == state]
-            self._twins[key] = (mine[0].entry, mine[0].score) if mine and mine[0].score >= self.thresholds.clarify else None
+            self._twins[key] = (
+                (mine[0].entry, mine[0].score) if mine and mine[0].score >= self.thresholds.clarify else None
+            )
         return self._twins[key]
 
     # ---- what channels need besides conversation ------------------------------------------
@@ -327,13 +368,65 @@ class Bot:
         user: dict[str, Any],
         state: str | None = None,
         idempotency_key: str | None = None,
+        include_conversation: bool = True,
     ) -> dict[str, Any]:
         """Pass a question, with this session's conversation, to the help desk (stored first).
-        The one path for every channel: the chat's "yes, send it" turn, the widget's form, Slack's button."""
+        The one path for every channel: the chat's "yes, send it" turn, the widget's form, Slack's button.
+        ``user``: "email" (the reply address), "slack_user", "slack_channel", "client" (who asks, for
+        the daily caps). Without ``include_conversation`` (a caller that could not prove the session
+        is its own) the question goes alone. Raises Refused (caps, a conversation's escalation on its
+        way, an Idempotency-Key reused) or Unavailable (no database, or down)."""
         if self.escalations is None:
             raise Unavailable("escalation is not available on this server")
         session = self.sessions.get(session_key)
-        return self.escalating.submit(question, session, channel, user, state or session.state, idempotency_key)
+        email = self.help_email(state or session.state)
+        try:
+            return self.escalating.submit(
+                question, session, channel, user, state or session.state, idempotency_key, include_conversation
+            )
+        except BudgetExceeded as exc:
+            where = "from one place" if exc.scope in ("client", "address") else "in all"
+            raise Refused(
+                429,
+                f"the help desk accepts at most {exc.cap} questions a day {where} through this assistant; "
+                f"please email {email} directly, or try again tomorrow",
+                retry_after=exc.retry_after,
+            ) from None
+        except ConversationBusy as exc:
+            raise Refused(
+                409,
+                f"a question from this conversation (#{exc.escalation_id}) is already on its way to the help desk",
+                escalation_id=exc.escalation_id,
+            ) from None
+        except IdempotencyConflict as exc:
+            raise Refused(
+                409, "this Idempotency-Key was already used for a different request", escalation_id=exc.escalation_id
+            ) from None
+        except DatabaseUnavailable:
+            raise Unavailable(
+                f"we cannot store questions just now; please try again in a minute, or email {email}",
+                retry_after=DB_RETRY_AFTER,
+            ) from None
+
+    def confirm_escalation(self, escalation_id: int, *, code: str | None = None, token: str | None = None) -> dict:
+        """The person confirmed the reply address (the mailed code or link): the escalation goes out."""
+        if self.escalations is None:
+            raise Unavailable("escalation is not available on this server")
+        try:
+            return self.escalations.confirm(escalation_id, code=code, token=token)
+        except ConfirmationError as exc:
+            raise Refused(exc.status, exc.message) from None
+        except DatabaseUnavailable:
+            raise Unavailable(
+                "we cannot check confirmations just now; please try again in a minute", retry_after=DB_RETRY_AFTER
+            ) from None
+
+    def known_entry(self, entry_id: str) -> bool:
+        """An FAQ entry or a credential this bot has (what feedback may be about)."""
+        return entry_id in self.kb.faq_by_id or entry_id in self.kb.credential_by_id
+
+    def session_exists(self, session_key: str) -> bool:
+        return self.sessions.exists(session_key)
 
     def record_feedback(
         self,
@@ -344,27 +437,52 @@ class Bot:
         question: str | None,
         session_key: str | None,
     ) -> int:
-        """Store a "was this helpful?" vote; returns its id."""
+        """Store a "was this helpful?" vote about a known entry; returns its id. One vote per
+        conversation and entry: voting again changes the vote."""
         if self.store is None:
             raise Unavailable("feedback is not available on this server")
-        return self.store.add_feedback(
-            channel=channel, helpful=helpful, entry_id=entry_id, question=question, session_id=session_key
-        )
+        if entry_id is not None and not self.known_entry(entry_id):
+            raise Refused(400, "entry_id: not an entry of this assistant")
+        try:
+            return self.store.add_feedback(
+                channel=channel, helpful=helpful, entry_id=entry_id, question=question, session_id=session_key
+            )
+        except DatabaseUnavailable:
+            raise Unavailable(
+                "we cannot store feedback just now; please try again in a minute", retry_after=DB_RETRY_AFTER
+            ) from None
 
     def channel_state(self, channel_id: str | None) -> str | None:
         """A Slack channel's own state (set with `/credentials state OH`), if any."""
         if self.store is None or not channel_id:
             return None
-        return self.store.channel_state(channel_id)
+        try:
+            return self.store.channel_state(channel_id)
+        except DatabaseUnavailable:
+            return None  # the workspace's default state until the database returns
 
     def set_channel_state(self, channel_id: str, state: str) -> None:
         if self.store is None:
             raise Unavailable("channel settings need the database, which is not configured")
-        self.store.set_channel_state(channel_id, state)
+        try:
+            self.store.set_channel_state(channel_id, state)
+        except DatabaseUnavailable:
+            raise Unavailable("channel settings cannot be saved just now", retry_after=DB_RETRY_AFTER) from None
 
     def first_delivery(self, event_id: str) -> bool:
         """True the first time a channel's event id is seen (Slack re-sends events it thinks were missed)."""
-        return self.store is None or self.store.first_delivery(event_id)
+        if self.store is None:
+            return True
+        try:
+            return self.store.first_delivery(event_id)
+        except DatabaseUnavailable:
+            return True  # answer it: a rare double answer beats a message never answered
+
+    def database_status(self) -> str:
+        """ "ok", "unavailable" (escalations and feedback answer 503 meanwhile) or "off" (none configured)."""
+        if self.store is None:
+            return "off"
+        return "ok" if self.store.check() else "unavailable"
 
     def recent_replies(self, session_key: str) -> list[tuple[str, Reply]]:
         """The last few (question, reply) pairs of a conversation, oldest first: what a channel
@@ -378,17 +496,22 @@ class Bot:
         that every worker sees it; without a database every delivery is new."""
         if self.store is None:
             return True
-        return self.store.claim_delivery(key, dt.timedelta(seconds=lease_seconds))
+        try:
+            return self.store.claim_delivery(key, dt.timedelta(seconds=lease_seconds))
+        except DatabaseUnavailable:
+            return True  # answer it: a rare double answer beats a message never answered
 
     def finish_delivery(self, key: str) -> None:
         """The claimed delivery was answered: its copies are refused from now on."""
         if self.store is not None:
-            self.store.finish_delivery(key)
+            with contextlib.suppress(DatabaseUnavailable):
+                self.store.finish_delivery(key)
 
     def release_delivery(self, key: str) -> None:
         """Answering the claimed delivery failed: the sender's retry will be answered."""
         if self.store is not None:
-            self.store.release_delivery(key)
+            with contextlib.suppress(DatabaseUnavailable):
+                self.store.release_delivery(key)
 
     def states(self) -> list[dict[str, str]]:
         """The states this bot covers, with their names and help desks (the widget shows them)."""
@@ -401,7 +524,7 @@ class Bot:
         """What /api/health and Slack's App Home show: matching mode and the knowledge's size."""
         return {
             "semantic": self.matcher.embedder is not None,
-            "matching": self.semantic_status,
+            "matching": _without_paths(self.semantic_status),
             "knowledge": {
                 "faq": sum(e.official for e in self.kb.faq),
                 "supplementary": sum(not e.official for e in self.kb.faq),

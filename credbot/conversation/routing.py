@@ -134,8 +134,11 @@ class Router:
         if (
             off_topic is not None
             and off_topic.score >= t.off_topic
-            and (faq_top < self.faq.thresholds.answer and off_topic.score > faq_top
-                 or off_topic.score >= faq_top + t.off_topic_lead)
+            and (
+                faq_top < self.faq.thresholds.answer
+                and off_topic.score > faq_top
+                or off_topic.score >= faq_top + t.off_topic_lead
+            )
             and not hits
         ):
             return self.faq.elsewhere(text, matches, session)
@@ -209,8 +212,11 @@ class Router:
             return matches
         if matches and alone >= self.faq.thresholds.clarify and matches[0].id != session.last_faq_id:
             return matches  # something new, if not surely: a new topic (the FAQ may ask which)
-        if not (ELLIPSIS.search(message.normalised) or PRONOUN.search(message.normalised)
-                or len(message.normalised.split()) <= 4):
+        if not (
+            ELLIPSIS.search(message.normalised)
+            or PRONOUN.search(message.normalised)
+            or len(message.normalised.split()) <= 4
+        ):
             return matches
         _, together = self.matcher.rank(f"{topic} {message.question}", session.state)
         if together and together[0].score >= max(alone + self.thresholds.followup_gain, self.faq.thresholds.clarify):

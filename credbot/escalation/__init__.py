@@ -3,12 +3,18 @@
 from .mail import EmailValidationError, SmtpMailer, compose, validate_email
 from .outbox import Outbox, OutboxWorker
 from .recorder import UnansweredRecorder
-from .service import EscalationService
-from .store import Store
+from .service import ConfirmationError, Confirmations, EscalationService
+from .store import BudgetExceeded, ConversationBusy, DatabaseUnavailable, IdempotencyConflict, Store
 
 __all__ = [
+    "BudgetExceeded",
+    "ConfirmationError",
+    "Confirmations",
+    "ConversationBusy",
+    "DatabaseUnavailable",
     "EmailValidationError",
     "EscalationService",
+    "IdempotencyConflict",
     "Outbox",
     "OutboxWorker",
     "SmtpMailer",

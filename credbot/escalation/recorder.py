@@ -14,12 +14,14 @@ import queue
 import threading
 import time
 
+from ..text import redact_personal
+
 log = logging.getLogger("credbot.unanswered")
 _STOP = object()
 
 
 class UnansweredRecorder:
-    def __init__(self, store, linger: float = 1.0, retries: int = 3, batch_size: int = 500):
+    def __init__(self, store, linger: float = 1.0, retries: int = 5, batch_size: int = 500):
         self.store, self.linger, self.retries, self.batch_size = store, linger, retries, batch_size
         self._queue: queue.Queue = queue.Queue()
         self._wake = threading.Event()
@@ -30,7 +32,7 @@ class UnansweredRecorder:
         """Queue one question (returns at once)."""
         self._queue.put(
             {
-                "question": question,
+                "question": redact_personal(question),  # kept for the FAQ's maintainers: no addresses
                 "state": state,
                 "channel": channel,
                 "confidence": float(confidence),
@@ -73,9 +75,17 @@ class UnansweredRecorder:
             try:
                 self.store.add_unanswered(rows)
                 return
-            except Exception:  # noqa: BLE001 - a database hiccup must not end the thread
+            except Exception as exc:  # noqa: BLE001 - a database hiccup must not end the thread
+                # The error's class only: its text could carry the questions.
                 if attempt == self.retries:
-                    log.exception("could not record %d unanswered question(s) after %d attempts", len(rows), attempt)
+                    log.error(
+                        "could not record %d unanswered question(s) after %d attempts (%s)",
+                        len(rows),
+                        attempt,
+                        type(exc).__name__,
+                    )
                     return
-                log.warning("recording %d unanswered question(s) failed; trying again", len(rows))
+                log.warning(
+                    "recording %d unanswered question(s) failed (%s); trying again", len(rows), type(exc).__name__
+                )
                 time.sleep(attempt)

@@ -14,9 +14,9 @@
   fetch(API + "/api/config").then(function (r) { return r.ok ? r.json() : { states: [] }; }).then(function (c) {
     (c.states || []).forEach(function (s) { HELP[s.code] = s.help_email; });
   }).catch(function () { /* the replies carry their help_email too */ });
-  var sessionKey = "credbot-session:" + API;
-  var sessionId = null;
-  try { sessionId = sessionStorage.getItem(sessionKey); } catch (e) { /* storage may be blocked */ }
+  // The conversation's id and its secret (which alone lets the conversation go to the help desk) are
+  // kept in this closure only: not in the page's storage, where any script on the page could read them.
+  var sessionId = null, sessionSecret = null;
 
   var CSS = [
     ":host{all:initial}",
@@ -40,7 +40,7 @@
     "form.ask{display:flex;gap:6px;padding:10px;border-top:1px solid #ccc}",
     "form.ask input{flex:1;min-width:0;font-size:16px;padding:8px;border:1px solid #767676;border-radius:8px}",
     ".escalate{display:flex;flex-direction:column;gap:6px;margin-top:6px}",
-    ".escalate input[type=email]{font-size:16px;padding:6px;border:1px solid #767676;border-radius:6px}",
+    ".escalate input[type=email],.escalate input[type=text]{font-size:16px;padding:6px;border:1px solid #767676;border-radius:6px}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
     ".error{color:#a00000}"
   ].join("\n");
@@ -164,15 +164,43 @@
       e.preventDefault();
       if (!email.value || !consent.checked) { status.textContent = "Please give your email address and tick the box."; status.className = "error"; return; }
       submit.disabled = true;
-      post("/api/escalations", { session_id: sessionId, question: question, email: email.value.trim(), consent: true, state: state },
+      var address = email.value.trim();
+      post("/api/escalations", { session_id: sessionId, session_secret: sessionSecret, question: question, email: address, consent: true, state: state },
            { "Idempotency-Key": key })
         .then(function (res) {
           wrap.textContent = "";
-          wrap.appendChild(el("span", { role: "status" }, "Sent. The help desk at " + res.to + " will reply to " + email.value.trim() + "."));
+          if (res.status === "unconfirmed") { addCode(wrap, res, address, n); return; }
+          wrap.appendChild(el("span", { role: "status" }, "Sent. The help desk at " + res.to + " will reply to " + address + "."));
         })
         .catch(function (err) { submit.disabled = false; status.className = "error"; status.textContent = err.message; });
     });
     box.appendChild(wrap);
+  }
+
+  // The help desk replies to an address only once its owner confirms it: the code mailed there.
+  function addCode(form, res, address, n) {
+    var codeId = "credbot-code-" + n;
+    var wrap = el("form", { "class": "escalate", "aria-label": "Confirm your email address" });
+    form.parentNode.replaceChild(wrap, form);
+    wrap.appendChild(el("span", { role: "status" }, "We've emailed a 6-digit code to " + address + ". Enter it to send your question (nothing is sent until then)."));
+    wrap.appendChild(el("label", { "for": codeId }, "Code from the email"));
+    var code = el("input", { id: codeId, type: "text", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "6", pattern: "[0-9]{6}", required: "" });
+    wrap.appendChild(code);
+    var confirm = el("button", { type: "submit" }, "Confirm and send");
+    wrap.appendChild(confirm);
+    var status = el("span", { role: "status" });
+    wrap.appendChild(status);
+    code.focus();
+    wrap.addEventListener("submit", function (e) {
+      e.preventDefault();
+      confirm.disabled = true;
+      post("/api/escalations/" + res.id + "/confirm", { code: code.value.trim() })
+        .then(function (done) {
+          wrap.textContent = "";
+          wrap.appendChild(el("span", { role: "status" }, "Sent. The help desk at " + done.to + " will reply to " + address + "."));
+        })
+        .catch(function (err) { confirm.disabled = false; status.className = "error"; status.textContent = err.message; });
+    });
   }
 
   function post(path, body, headers) {
@@ -194,10 +222,9 @@
     busy = true;
     addUser(shown || message);
     if (!shown) lastQuestion = message;
-    post("/api/chat", { message: message, session_id: sessionId, state: STATE })
+    post("/api/chat", { message: message, session_id: sessionId, session_secret: sessionSecret, state: STATE })
       .then(function (reply) {
-        sessionId = reply.session_id;
-        try { sessionStorage.setItem(sessionKey, sessionId); } catch (e) { /* ignore */ }
+        if (reply.session_id !== sessionId) { sessionId = reply.session_id; sessionSecret = reply.session_secret || null; }
         addBot(reply);
       })
       .catch(function (err) { addBot({ kind: "smalltalk", text: err.message }); })

@@ -18,7 +18,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond, Say
 from slack_sdk import WebClient
 
-from ...conversation import Bot, Reply, Unavailable
+from ...conversation import Bot, Refused, Reply, Unavailable
 from ...settings import Settings
 from ...text import STATE_NAMES, state_code
 from .blocks import help_text, home_view, render, reply_ref, reply_text, share_block, shared_message
@@ -206,7 +206,7 @@ def on_feedback(ack: Ack, body: dict[str, Any], respond: Respond, bot: Bot, valu
     if data is None:
         refuse(respond)
         return
-    with contextlib.suppress(Unavailable):
+    with contextlib.suppress(Unavailable, Refused):
         bot.record_feedback(
             channel="slack",
             helpful=bool(data["h"]),
@@ -240,6 +240,9 @@ def on_escalate(
         )
     except Unavailable:
         respond(replace_original=False, response_type="ephemeral", text="Escalation is not available here.")
+        return
+    except Refused as exc:  # the daily cap, or this conversation already waiting for the help desk
+        respond(replace_original=False, response_type="ephemeral", text=exc.message)
         return
     respond(
         replace_original=False,
