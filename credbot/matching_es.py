@@ -3,7 +3,8 @@ the entries (es.json: Spanish question, alternates, keywords and answer) and the
 
 Text is folded for Spanish before anything else (credbot.text_es: accents dropped, "¿¡" removed;
 parents often type without accents), synonyms are rewritten on whole phrases ("vale la pena",
-"licencia de manejar", "la high"), then Spanish function words are dropped. Spelling is corrected
+"licencia de manejar", "la high"), then Spanish function words are dropped and the rest stemmed
+(Snowball's Spanish stemmer: "nomino", "nominar", "nominación" meet). Spelling is corrected
 against the Spanish vocabulary.
 
 The semantic signal is off by default: all-MiniLM-L6-v2 was trained on English, and on the Spanish
@@ -14,8 +15,11 @@ Lexical matching (TF-IDF words and character n-grams, coverage) carries Spanish.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
+import threading
 
+import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -49,6 +53,23 @@ ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 # Confidence to answer / to ask which entry is meant, for Spanish on the lexical signal (the
 # conversation's Thresholds(**SPANISH_THRESHOLDS)); tuned with bench/spanish.py, see docs/notes-spanish.md.
 SPANISH_THRESHOLDS = {"answer": 0.30, "clarify": 0.27}
+
+
+_STEMMER = snowballstemmer.stemmer("spanish")
+_STEMMER_LOCK = threading.Lock()  # a Snowball stemmer keeps its word in itself while it works
+
+
+@functools.lru_cache(maxsize=65536)
+def stem_es(word: str) -> str:
+    """The Snowball Spanish stem of a folded word: "nominar", "nomino", "nominacion" -> "nomin"."""
+    if word.isdigit() or len(word) < 4:
+        return word
+    with _STEMMER_LOCK:
+        return _STEMMER.stemWord(word)
+
+
+def _stemmed(text: str) -> str:
+    return " ".join(stem_es(w) for w in text.split())
 
 
 def spanish_entries(kb: KnowledgeBase) -> list[FaqEntry]:
@@ -102,11 +123,11 @@ class SpanishMatcher(Matcher):
         return " ".join(out)
 
     def canonical(self, text: str) -> str:
-        return without_stopwords(self.kb.synonyms.apply(normalise_es(text)))
+        return _stemmed(without_stopwords(self.kb.synonyms.apply(normalise_es(text))))
 
     def _analyse(self, text: str) -> Analysis:
         corrected = self.correct_spelling(normalise_es(text))
-        canonical = without_stopwords(self.kb.synonyms.apply(corrected))
+        canonical = _stemmed(without_stopwords(self.kb.synonyms.apply(corrected)))
         acronyms = tuple(sorted({w.lower() for w in ACRONYM.findall(text)} - self._known_words))
         return Analysis(
             text=text,

@@ -54,3 +54,10 @@ def test_lexical_by_default_and_none_without_spanish_knowledge(matcher, kb):
 
     assert matcher.embedder is None
     assert build_spanish_matcher(dataclasses.replace(kb, spanish={}, spanish_synonyms=None)) is None
+
+
+def test_verb_forms_meet_through_stemming(matcher):
+    # "nominar" is in the entry's alternates; parents write other forms of it
+    for question in ("como nomino una credencial en Ohio", "se puede nominar una credencial en Ohio?"):
+        _, matches = matcher.rank(question, "OH")
+        assert matches[0].id == "oh-sup-add-credential", question
