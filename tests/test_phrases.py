@@ -74,3 +74,22 @@ def test_problems_are_reported_and_refused(tmp_path):
     assert any(line.startswith("messages.json: escalating.offer: es: placeholders differ") for line in lines)
     with pytest.raises(KnowledgeError):
         load(str(path))
+
+
+def test_credbot_validate_checks_the_catalogue(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    target = tmp_path / "knowledge"
+    shutil.copytree(root / "credbot" / "knowledge", target)
+    doc = json.loads((target / "messages.json").read_text())
+    doc["messages"]["smalltalk.goodbye"]["es"] = "  "
+    (target / "messages.json").write_text(json.dumps(doc, ensure_ascii=False))
+    env = {"CREDBOT_KNOWLEDGE_DIR": str(target), "PATH": "/usr/bin:/bin", "CREDBOT_SEMANTIC": "false"}
+    result = subprocess.run(
+        [sys.executable, "-m", "credbot", "validate"], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "messages.json: smalltalk.goodbye: es: missing or blank" in result.stderr
