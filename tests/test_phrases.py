@@ -52,6 +52,17 @@ def test_english_with_values_equals_todays_replies(bot):
     assert reply.text == phrase("bot.wont_send", "en")
     reply = bot.handle("ohio", "phrases-4")
     assert reply.text == phrase("smalltalk.state_set", "en", name="Ohio")
+    for state, key in (("OH", "oh"), ("IL", "il"), (None, "any")):
+        assert smalltalk.examples(state) == [phrase(f"smalltalk.example.{key}.{i}", "en") for i in (1, 2, 3)]
+    reply = bot.handle("Who can help me set up a new program that leads to a credential?", "phrases-5", state="OH")
+    entry = bot.kb.faq_by_id[reply.faq_id]
+    lead = phrase("answers.lead_official", "en", agency=entry.source.agency, question=entry.question)
+    assert reply.text.startswith(lead + "\n\n")
+    assert reply.text.endswith(phrase("answers.source", "en", citation=entry.source.cite()))
+    assert reply.suggestions == [
+        phrase("answers.what_about", "en", other="Illinois"),
+        phrase("answers.talk_to_person", "en"),
+    ]
 
 
 def test_spanish_phrases_fill_their_values():
