@@ -38,7 +38,7 @@ era eres es esa esas ese eso esos esta estan estar estas este esto estos estoy f
 hola la las le les lo los me mi mis mucho muchos muy nada ni no nos nosotros o oiga oigan oye para pero
 poco por pues q que quisiera quiero saber se sea ser si sin sobre solo somos son soy su sus tambien tan
 tanto te tengo ti tiene tienen toda todas todo todos tu tus u un una unas uno unos usted ustedes vez y ya yo
-ok okay pls porfa porfavor disculpe disculpa perdon quisieramos
+ok okay pls porfa porfavor disculpe disculpa perdon quisieramos ver mire fijese dice dijo cierto verdad
 """.split()
 )
 
