@@ -48,7 +48,10 @@ def main() -> int:
         url = f"http://127.0.0.1:{server.server_port}/"
         try:
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+                browser = p.chromium.launch(
+                    executable_path=chromium,
+                    args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
+                )
                 for name, query, (width, height), question, expect in SHOTS:
                     page = browser.new_page(viewport={"width": width, "height": height})
                     page.goto(url + query)

@@ -65,6 +65,8 @@ def browser():
                 "--disable-component-update",
                 "--no-first-run",
                 "--disable-sync",
+                # names other than loopback resolve to nothing: no DNS query leaves the machine
+                "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
             ],
         )
         yield b
@@ -86,8 +88,15 @@ def site(settings):
     svc.close()
 
 
+def _stay_on_loopback(route):
+    """Any request off this machine (a source link opened in a new tab) gets a local stand-in page:
+    no test reaches an outside host."""
+    route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>stand-in</title>")
+
+
 def _open(browser, url, width=1280, height=800):
     page = browser.new_page(viewport={"width": width, "height": height})
+    page.context.route(lambda address: not address.startswith("http://127.0.0.1:"), _stay_on_loopback)
     page.goto(url)
     return page
 
@@ -317,7 +326,9 @@ def test_reply_language_sources_and_official_text_are_safe(browser, stand_in):
     official.locator("summary").click()
     assert official.locator("div[lang=en]").inner_text().startswith("Those costs are determined")
     with page.expect_popup() as popup:
-        links.nth(0).click()
+        links.nth(0).click()  # the new tab gets a local stand-in (_stay_on_loopback), never the real site
+    popup.value.wait_for_load_state()
+    assert popup.value.url == "https://www.isbe.net/cte"
     assert popup.value.evaluate("window.opener") is None  # noopener: the new tab cannot reach this page
     assert page.evaluate("window.pwned") is None
 
