@@ -70,6 +70,11 @@ def cmd_validate(args) -> int:
 
     settings = _settings(args)
     _, problems = check(settings.knowledge_dir)
+    messages = settings.knowledge_dir / "messages.json"
+    if messages.is_file():  # the bot's own words in English and Spanish
+        from .phrases import check as check_phrases
+
+        problems += check_phrases(messages)[1]
     errors = [p for p in problems if not p.warning]
     for problem in problems:
         print(

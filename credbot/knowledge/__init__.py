@@ -17,6 +17,7 @@ import jsonschema
 from rapidfuzz import fuzz
 
 from ..text import Synonyms, normalise
+from ..text_es import normalise_es, spanish_synonyms
 
 DEFAULT_DIR = Path(__file__).resolve().parent
 FILES = {
@@ -26,8 +27,9 @@ FILES = {
     "synonyms": "synonyms.json",
     "intents": "intents.json",
     "places": "places.json",
+    "es": "es.json",
 }
-OPTIONAL = {"supplementary", "intents", "places"}
+OPTIONAL = {"supplementary", "intents", "places", "es"}
 COLLECTIONS = {
     "faq": "entries",
     "supplementary": "entries",
@@ -35,6 +37,7 @@ COLLECTIONS = {
     "synonyms": "groups",
     "intents": "intents",
     "places": "places",
+    "es": "entries",
 }
 SCHEMAS = {name: "faq" if name == "supplementary" else name for name in FILES}
 KEYS = {"synonyms": "canonical", "places": "name"}  # what names an item in problems and duplicate checks
@@ -90,6 +93,22 @@ class CredentialSource:
     def primary(self) -> bool:
         """The issuer or a state agency (or a state association copying the state's guidance)."""
         return self.type != "secondary"
+
+
+@dataclass(frozen=True)
+class SpanishEntry:
+    """The Spanish view of one FAQ or supplementary entry (es.json, same id): how parents ask it in
+    Spanish, and an unofficial translation of its answer written once by people. The English
+    answer stays the authority (``official_text_is_authoritative`` is always true)."""
+
+    id: str
+    question: str
+    answer: str
+    alternates: tuple[str, ...]
+    keywords: tuple[str, ...]
+    translated_on: dt.date
+    reviewed_by: str
+    official_text_is_authoritative: bool = True
 
 
 @dataclass(frozen=True)
@@ -163,6 +182,8 @@ class KnowledgeBase:
     correction_leads: tuple[str, ...] = ()  # words a correction starts with ("no", "sorry", "wait")
     corrections: tuple[str, ...] = ()  # phrases that introduce what was meant ("I meant")
     places: dict = field(default_factory=dict)  # places.json as read (see credbot.places)
+    spanish: dict[str, SpanishEntry] = field(default_factory=dict)  # by entry id; es.json is optional
+    spanish_synonyms: Synonyms | None = None  # over accent-folded Spanish (credbot.text_es)
 
     def __post_init__(self):
         self.faq_by_id = {e.id: e for e in self.faq}
@@ -339,6 +360,7 @@ def check(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> 
                 problems += _sourcing(fname, items)
         docs[name] = doc
     problems += _across_entry_files(docs, problems)
+    problems += _spanish_problems(docs, problems)
     return docs, problems
 
 
@@ -368,6 +390,57 @@ def _across_entry_files(docs: dict, problems: list[Problem]) -> list[Problem]:
             seen.setdefault(entry["id"], name)
     entries = [(FILES[name], e) for name in ("faq", "supplementary") for e in (docs.get(name) or {}).get("entries", [])]
     return found + _near_duplicates(entries)
+
+
+def _spanish_problems(docs: dict, problems: list[Problem]) -> list[Problem]:
+    """es.json against the entry files: every id names an entry; an entry without a Spanish view is
+    a warning (it still answers, in English, saying so); two Spanish questions of one state must differ."""
+    if "es" not in docs or any(not p.warning for p in problems):
+        return []
+    fname = FILES["es"]
+    entries = {e["id"]: e for name in ("faq", "supplementary") for e in (docs.get(name) or {}).get("entries", [])}
+    spanish = docs["es"]["entries"]
+    found = [
+        Problem(fname, s["id"], "id", "no entry with this id in faq.json or supplementary.json")
+        for s in spanish
+        if s["id"] not in entries
+    ]
+    translated = {s["id"] for s in spanish}
+    found += [
+        Problem(
+            fname, ident, "(entry)", "no Spanish translation: Spanish questions get the English answer", warning=True
+        )
+        for ident in entries
+        if ident not in translated
+    ]
+    known = [s for s in spanish if s["id"] in entries]
+    for i, a in enumerate(known):
+        for b in known[i + 1 :]:
+            if entries[a["id"]]["state"] != entries[b["id"]]["state"]:
+                continue
+            score = fuzz.token_sort_ratio(normalise_es(a["question"]), normalise_es(b["question"]))
+            if score >= NEAR_DUPLICATE:
+                found.append(Problem(fname, b["id"], "question", f"near-duplicate of {a['id']} ({score:.0f}% similar)"))
+    return found
+
+
+def _spanish(doc: dict | None) -> tuple[dict[str, SpanishEntry], Synonyms | None]:
+    if doc is None:
+        return {}, None
+    entries = {
+        s["id"]: SpanishEntry(
+            id=s["id"],
+            question=s["question"],
+            answer=s["answer"],
+            alternates=tuple(s["alternates"]),
+            keywords=tuple(s["keywords"]),
+            translated_on=dt.date.fromisoformat(s["translated_on"]),
+            reviewed_by=s["reviewed_by"],
+            official_text_is_authoritative=s["official_text_is_authoritative"],
+        )
+        for s in doc["entries"]
+    }
+    return entries, spanish_synonyms(doc["synonyms"])
 
 
 def load(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> KnowledgeBase:
@@ -425,6 +498,7 @@ def load(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> K
     for fname in FILES.values():
         if (directory / fname).is_file():
             digest.update((directory / fname).read_bytes())
+    spanish, spanish_synonyms = _spanish(docs.get("es"))
     return KnowledgeBase(
         faq=faq,
         credentials=creds,
@@ -436,6 +510,8 @@ def load(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> K
         correction_leads=tuple(docs.get("intents", {}).get("corrections", {}).get("leads", ())),
         corrections=tuple(docs.get("intents", {}).get("corrections", {}).get("phrases", ())),
         places=docs.get("places", {}),
+        spanish=spanish,
+        spanish_synonyms=spanish_synonyms,
     )
 
 
