@@ -18,6 +18,7 @@ from credbot.evaluation import questions  # noqa: E402
 from credbot.knowledge import FaqEntry, load  # noqa: E402
 from credbot.matching import Matcher  # noqa: E402
 from credbot.semantic import load_embedder  # noqa: E402
+from credbot.wiring import limit_blas_threads  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = questions("tuning")
@@ -104,6 +105,7 @@ def busy_cores(kb, embedder) -> None:
 
 
 def main() -> None:
+    limit_blas_threads()  # as every entry point of credbot does
     kb = load()
     cache = ROOT / "instance" / "cache"
     warm, _ = load_embedder(None, cache)
