@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Literal
 
 from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
@@ -13,6 +15,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..conversation import Bot, Unavailable
 from ..escalation import EmailValidationError, validate_email
 from ..text import CONTROL_CHARS
+from .clientaddr import client_key
+from .fairness import OverBudget
 
 if TYPE_CHECKING:
     from ..wiring import Services
@@ -103,13 +107,33 @@ def bot() -> Bot:
     return services().bot
 
 
+def _client() -> str:
+    """The key this request's client is counted under (its address, or its IPv6 /64; see clientaddr.py)."""
+    return request.environ.get("credbot.client") or client_key(request.remote_addr or "")
+
+
 def _rate_limit() -> None:
     """Count this request against its client's limit for this endpoint (429 with Retry-After when over)."""
-    retry_after = current_app.extensions["credbot_rate_limiter"].hit(request.remote_addr or "-", request.endpoint)
+    retry_after = current_app.extensions["credbot_rate_limiter"].hit(_client(), request.endpoint)
     if retry_after is not None:
         raise ApiError(
             429, "too many requests: please wait a moment and try again", headers={"Retry-After": str(int(retry_after))}
         )
+
+
+@contextmanager
+def _work_budget(message: str) -> Iterator[None]:
+    """Charge the work on ``message`` to this client's budget (fairness.py); 429 with Retry-After
+    when the client has used it up and the message is not one this process answers cheaply."""
+    try:
+        with current_app.extensions["credbot_work_budget"].work(_client(), message):
+            yield
+    except OverBudget as exc:
+        raise ApiError(
+            429,
+            "too many new questions at once: please wait a moment and try again",
+            headers={"Retry-After": str(int(exc.retry_after))},
+        ) from None
 
 
 @bp.post("/api/chat")
@@ -123,7 +147,8 @@ def chat():
     if len(message) > limit:
         raise ApiError(400, f"message: must be at most {limit} characters", "message")
     session_id = body.session_id or uuid.uuid4().hex
-    reply = services().bot.handle(message, f"web:{session_id}", state=body.state, channel="web")
+    with _work_budget(message):
+        reply = services().bot.handle(message, f"web:{session_id}", state=body.state, channel="web")
     return jsonify({**reply.to_dict(), "session_id": session_id})
 
 
@@ -175,8 +200,32 @@ def feedback():
 
 @bp.get("/api/health")
 def health():
+    """Liveness (always 200 while the process answers) and what it runs with; the dependencies'
+    state as last probed (at most 2 s old), "degraded" when one is down. /api/ready is the 503."""
     settings = services().settings
-    return jsonify({"status": "ok", **bot().status(), "slack": settings.slack_enabled, "smtp": settings.smtp_enabled})
+    dependencies = services().dependencies(max_age=2.0)
+    status = "degraded" if "down" in dependencies.values() else "ok"
+    return jsonify(
+        {
+            "status": status,
+            **bot().status(),
+            "slack": settings.slack_enabled,
+            "smtp": settings.smtp_enabled,
+            **dependencies,
+        }
+    )
+
+
+@bp.get("/api/ready")
+def ready():
+    """Readiness for a load balancer: 200 when every dependency the requests need answers now,
+    503 JSON naming the one that does not (Redis down: chat cannot go on; the database down:
+    escalations cannot be stored)."""
+    dependencies = services().dependencies()
+    down = sorted(name for name, state in dependencies.items() if state == "down")
+    if down:
+        return jsonify({"ready": False, "error": f"unavailable: {', '.join(down)}", **dependencies}), 503
+    return jsonify({"ready": True, **dependencies})
 
 
 @bp.get("/api/config")

@@ -3,6 +3,17 @@
 from .answers import Thresholds
 from .bot import Bot, Unavailable
 from .reply import Choice, Reply
-from .sessions import MemorySessionStore, Session, SessionStore
+from .sessions import MemorySessionStore, RedisSessionStore, Session, SessionStore, SessionStoreUnavailable
 
-__all__ = ["Bot", "Choice", "MemorySessionStore", "Reply", "Session", "SessionStore", "Thresholds", "Unavailable"]
+__all__ = [
+    "Bot",
+    "Choice",
+    "MemorySessionStore",
+    "RedisSessionStore",
+    "Reply",
+    "Session",
+    "SessionStore",
+    "SessionStoreUnavailable",
+    "Thresholds",
+    "Unavailable",
+]
