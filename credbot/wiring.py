@@ -40,18 +40,21 @@ def limit_blas_threads() -> None:
 
 
 def connect_redis(url: str) -> Any:
-    """A Redis client for REDIS_URL. Short time-outs and one quick retry (redis-py's default retries
-    ten times with back-off: a request would hang for seconds on a Redis that is down, where a
-    clear 503 at once is better). The connection pool is per process (redis-py resets it after a fork)."""
+    """A Redis client for REDIS_URL. Short time-outs, and one quick retry on a broken connection
+    only (a pooled connection that died with a Redis restart); never on a time-out, and not
+    redis-py's default of ten retries with back-off: on a Redis that hangs a request would wait
+    for many seconds, where a clear 503 at once is better. The connection pool is per process
+    (redis-py makes a new one after a fork)."""
     import redis
     from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError
     from redis.retry import Retry
 
     return redis.Redis.from_url(
         url,
-        socket_timeout=1.0,
-        socket_connect_timeout=1.0,
-        retry=Retry(ExponentialBackoff(cap=0.05, base=0.01), 1),
+        socket_timeout=1.5,
+        socket_connect_timeout=1.5,
+        retry=Retry(ExponentialBackoff(cap=0.05, base=0.01), 1, supported_errors=(ConnectionError,)),
         health_check_interval=30,
     )
 

@@ -83,19 +83,24 @@ class RedisRateLimiter:
     def __init__(self, spec: str, connection_pool: Any, enabled: bool = True, prefix: str = "credbot:limits"):
         from limits.storage import RedisStorage
         from limits.strategies import SlidingWindowCounterRateLimiter
-        from redis.exceptions import RedisError
+        from redis.exceptions import RedisError, TimeoutError
 
         self.items = parse_many(spec)
         self.enabled = enabled
         self.storage = RedisStorage("redis://", connection_pool=connection_pool, key_prefix=prefix)
         self.strategy = SlidingWindowCounterRateLimiter(self.storage)
         self.fallback = RateLimiter(spec, enabled=enabled)
-        self._errors = RedisError
+        self._errors, self._timeout = RedisError, TimeoutError
         self._warned_at = -math.inf
+        self._down_until = -math.inf  # after a time-out, count here for PAUSE s before trying Redis again
+
+    PAUSE = 5.0
 
     def hit(self, client: str, scope: str) -> float | None:
         if not self.enabled:
             return None
+        if time.monotonic() < self._down_until:
+            return self.fallback.hit(client, scope)
         try:
             if len(self.items) > 1 and not all(self.strategy.test(item, scope, client) for item in self.items):
                 return self._wait(client, scope)  # checked first: a refused request counts against none
@@ -105,6 +110,8 @@ class RedisRateLimiter:
             return None
         except self._errors as exc:
             now = time.monotonic()
+            if isinstance(exc, self._timeout):  # a hung Redis: do not wait for it on every request
+                self._down_until = now + self.PAUSE
             if now - self._warned_at > 60:
                 self._warned_at = now
                 log.warning(

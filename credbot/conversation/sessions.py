@@ -173,33 +173,40 @@ class MemorySessionStore:
 class RedisSessionStore:
     """Sessions as JSON values in Redis, each with the idle time-out as its TTL (Redis removes it):
     every worker process and host sees the same conversations, and a restart loses none. ``client``
-    is a redis.Redis; any Redis error becomes SessionStoreUnavailable (the web channel answers 503)."""
+    is a redis.Redis; any Redis error becomes SessionStoreUnavailable (the web channel answers 503).
+    After a time-out the store fails at once for ``pause`` seconds instead of trying again: a Redis
+    that hangs would otherwise hold every request thread for the client's whole time-out (a refused
+    connection fails at once anyway, and is tried again on the next request)."""
 
     PREFIX = "credbot:session:"
 
-    def __init__(self, client: Any, ttl_seconds: float = 1800, clock=time.time, prefix: str = PREFIX):
-        from redis.exceptions import RedisError
+    def __init__(
+        self, client: Any, ttl_seconds: float = 1800, clock=time.time, prefix: str = PREFIX, pause: float = 2.0
+    ):
+        from redis.exceptions import RedisError, TimeoutError
 
-        self.client, self.ttl, self.clock, self.prefix = client, ttl_seconds, clock, prefix
+        self.client, self.ttl, self.clock, self.prefix, self.pause = client, ttl_seconds, clock, prefix, pause
         self._ttl_ms = max(1, math.ceil(ttl_seconds * 1000))
-        self._errors = RedisError
+        self._errors, self._timeout = RedisError, TimeoutError
+        self._down_until = 0.0
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        if time.monotonic() < self._down_until:
+            raise SessionStoreUnavailable("the session store is unavailable (failed a moment ago)")
+        try:
+            return getattr(self.client, method)(*args, **kwargs)
+        except self._errors as exc:
+            if isinstance(exc, self._timeout):
+                self._down_until = time.monotonic() + self.pause
+            raise SessionStoreUnavailable(f"the session store is unavailable ({type(exc).__name__})") from exc
 
     def get(self, key: str) -> Session:
-        try:
-            raw = self.client.get(self.prefix + key)
-        except self._errors as exc:
-            raise SessionStoreUnavailable(f"the session store is unavailable ({type(exc).__name__})") from exc
+        raw = self._call("get", self.prefix + key)
         return Session(key=key, updated_at=self.clock()) if raw is None else Session.from_json(raw, key)
 
     def exists(self, key: str) -> bool:
-        try:
-            return bool(self.client.exists(self.prefix + key))
-        except self._errors as exc:
-            raise SessionStoreUnavailable(f"the session store is unavailable ({type(exc).__name__})") from exc
+        return bool(self._call("exists", self.prefix + key))
 
     def save(self, session: Session) -> None:
         session.updated_at = self.clock()
-        try:
-            self.client.set(self.prefix + session.key, session.to_json(), px=self._ttl_ms)
-        except self._errors as exc:
-            raise SessionStoreUnavailable(f"the session store is unavailable ({type(exc).__name__})") from exc
+        self._call("set", self.prefix + session.key, session.to_json(), px=self._ttl_ms)
