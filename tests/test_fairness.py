@@ -152,3 +152,22 @@ def test_readiness_reports_the_database(settings, tmp_path):
         assert ready.status_code == 503 and ready.json["database"] == "down"
     finally:
         services.close()
+
+
+def test_a_client_has_one_new_message_in_work_at_a_time():
+    """30 new long messages sent at once (the rate limit's whole minute) would hold every thread."""
+    from credbot.channels.fairness import OverBudget
+
+    budget = WorkBudget(60.0)
+    budget.charge("x", "a repeat", 0.0)  # known to be cheap
+    with budget.work("a", "a new long message"):
+        with pytest.raises(OverBudget) as refused:
+            with budget.work("a", "another new long message"):
+                pass
+        assert refused.value.retry_after == 1
+        with budget.work("a", "a repeat"):  # a cheap repeat is not held back
+            pass
+        with budget.work("b", "a new message of someone else"):
+            pass
+    with budget.work("a", "now it may"):
+        pass

@@ -8,8 +8,11 @@ request really took (time.thread_time: this thread's CPU only, so waiting for th
 requests does not count) and charges it to the client's bucket, which refills at
 ``cpu_seconds_per_minute``. While a client's bucket is empty, a message that was not cheap the last
 time this process saw it gets 429 with Retry-After; a message this process answered cheaply (a
-repeat its caches hold) still passes. The caches are per process, and so is the budget: with N
-workers a client may use at most its budget on each, a fixed share of each worker's CPU.
+repeat its caches hold) still passes. And a client has at most ``concurrent`` such messages in
+work at once in a process: the rate limit lets 30 requests through at the start of a minute, and
+30 new long messages sent at once would hold every request thread (and the GIL) for seconds.
+The caches are per process, and so is the budget: with N workers a client may use at most its
+budget on each, a fixed share of each worker's CPU.
 
 Memory is bounded: cachetools.TTLCache holds at most ``max_clients`` buckets (a bucket idle for
 IDLE_SECONDS is full again and is dropped), the set of cheap messages at most ``known_messages``."""
@@ -45,6 +48,7 @@ class WorkBudget:
         cpu_clock=time.thread_time,
         max_clients: int = 100_000,
         known_messages: int = 4096,
+        concurrent: int = 1,
     ):
         self.capacity = float(cpu_seconds_per_minute)
         self.enabled = self.capacity > 0
@@ -53,6 +57,8 @@ class WorkBudget:
         self.clock, self.cpu_clock = clock, cpu_clock
         self._buckets: TTLCache[str, tuple[float, float]] = TTLCache(max_clients, IDLE_SECONDS, timer=clock)
         self._cheap: LRUCache[str, bool] = LRUCache(known_messages)
+        self._busy: dict[str, int] = {}  # client -> messages not known to be cheap, in work now
+        self.concurrent = concurrent
         self._lock = threading.Lock()
 
     def balance(self, client: str) -> float:
@@ -90,15 +96,29 @@ class WorkBudget:
     @contextmanager
     def work(self, client: str, message: str) -> Iterator[None]:
         """Run the body as ``client``'s work on ``message``: OverBudget before it if the client may
-        not send this message now, its CPU time charged after it."""
+        not send this message now (budget spent, or another new message of its still in work),
+        its CPU time charged after it."""
         if not self.enabled:
             yield
             return
         wait = self.admit(client, message)
         if wait is not None:
             raise OverBudget(wait)
+        with self._lock:
+            counted = message not in self._cheap
+            if counted:
+                if self._busy.get(client, 0) >= self.concurrent:
+                    raise OverBudget(1.0)
+                self._busy[client] = self._busy.get(client, 0) + 1
         start = self.cpu_clock()
         try:
             yield
         finally:
             self.charge(client, message, self.cpu_clock() - start)
+            if counted:
+                with self._lock:
+                    left = self._busy[client] - 1
+                    if left:
+                        self._busy[client] = left
+                    else:
+                        del self._busy[client]
