@@ -11,7 +11,13 @@ ratios the issue asks for (unique questions: N workers / one process, target >= 
 questions: share of the trivial endpoint, target >= 70 %; errors: 0), and each process's memory
 (RSS, and how much of it is shared with the other workers vs private to it, from smaps_rollup).
 
-    python bench/workers.py [workers] [clients] [seconds] [rounds]     (defaults: 2 50 8 3)
+    python bench/workers.py [workers] [clients] [seconds] [rounds] [close|keepalive]   (defaults: 2 50 8 3 close)
+
+Each request comes on a new connection by default ("close"), as nginx sends them to its upstreams
+(docs/deploy.md). With "keepalive", wrk opens its 50 connections at once at the start of a run
+and the first gunicorn worker to wake accepts nearly all of them: for the rest of the run one
+worker does the work (measured: 0.94 of a core against 0.00), which says more about the
+benchmark than about a deployment behind a proxy.
 """
 
 from __future__ import annotations
@@ -40,8 +46,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+CLOSE = True  # a new connection per request, as nginx opens one to its upstream for each request
+
+
 def wrk(url: str, clients: int, seconds: float, folder: Path, chat: bool, unique: bool = False, offset: int = 0) -> Run:
     cmd = ["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--latency", "--timeout", "30s"]
+    if CLOSE:
+        cmd += ["-H", "Connection: close"]
     if chat:
         script = folder / f"chat-{unique}-{offset}.lua"
         lua = WRK_SCRIPT % {
@@ -50,7 +61,13 @@ def wrk(url: str, clients: int, seconds: float, folder: Path, chat: bool, unique
             "unique": "true" if unique else "false",
             "clients": clients,
         }
-        script.write_text(lua.replace("local counter = 0", f"local counter = {offset}"))
+        lua = lua.replace("local counter = 0", f"local counter = {offset}")
+        if CLOSE:
+            lua = lua.replace(
+                '{["Content-Type"] = "application/json"}',
+                '{["Content-Type"] = "application/json", ["Connection"] = "close"}',
+            )
+        script.write_text(lua)
         cmd += ["-s", str(script)]
         url += "/api/chat"
     else:
@@ -71,6 +88,7 @@ class Setup:
     env: dict
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    extra_pids: list = field(default_factory=list)  # Redis, counted with the server's CPU
     runs: dict = field(default_factory=lambda: {"health": [], "repeat": [], "unique": []})
 
     @property
@@ -103,6 +121,27 @@ class Setup:
             self.proc.wait(60)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def measured(setup: Setup, run, *args, **kwargs) -> Run:
+    """``run`` with the CPU the server's processes (and Redis) used meanwhile, in cores: on a shared
+    machine the other tenants' load changes what the server gets; per CPU-second it does not."""
+    pids = setup.pids() + setup.extra_pids
+    before, started = cpu_seconds(pids), time.monotonic()
+    result = run(*args, **kwargs)
+    result.cores = (cpu_seconds(pids) - before) / (time.monotonic() - started)
+    return result
+
+
 def memory(pid: int) -> dict[str, float]:
     """MiB: rss, pss (the process's fair share of shared pages), shared (pages another process maps too), private."""
     values = {}
@@ -126,6 +165,8 @@ def main() -> None:
     clients = int(sys.argv[2]) if len(sys.argv) > 2 else 50
     seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 8
     rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 3
+    global CLOSE
+    CLOSE = (sys.argv[5] if len(sys.argv) > 5 else "close") != "keepalive"
     if not shutil.which("wrk"):
         sys.exit("this benchmark needs wrk (apt-get install wrk)")
     redis_server = shutil.which("redis-server") or sys.exit("this benchmark needs redis-server")
@@ -143,10 +184,11 @@ def main() -> None:
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
     setups = [
         Setup("one process", 1, common),
-        Setup(f"{workers} workers", workers, {**common, "REDIS_URL": redis_url}),
+        Setup(f"{workers} workers", workers, {**common, "REDIS_URL": redis_url}, extra_pids=[redis.pid]),
     ]
     print(
-        f"{os.cpu_count()} cores; wrk -t2 -c{clients}, {seconds:.0f} s runs, {rounds} rounds; "
+        f"{os.cpu_count()} cores; wrk -t2 -c{clients}, {seconds:.0f} s runs, {rounds} rounds, "
+        f"{'a new connection per request' if CLOSE else 'keep-alive connections'}; "
         f"'one process' = credbot serve (waitress, 8 threads, sessions in memory); "
         f"'{workers} workers' = credbot serve --workers {workers} (gunicorn gthread x 8, Redis)"
     )
@@ -158,11 +200,11 @@ def main() -> None:
                 wrk(setup.url, clients, 5, folder, chat=True)
         for r in range(rounds):
             for setup in setups:
-                setup.runs["health"].append(wrk(setup.url, clients, seconds, folder, chat=False))
-                setup.runs["repeat"].append(wrk(setup.url, clients, seconds, folder, chat=True))
+                setup.runs["health"].append(measured(setup, wrk, setup.url, clients, seconds, folder, chat=False))
+                setup.runs["repeat"].append(measured(setup, wrk, setup.url, clients, seconds, folder, chat=True))
                 offset += 100_000
                 setup.runs["unique"].append(
-                    wrk(setup.url, clients, seconds, folder, chat=True, unique=True, offset=offset)
+                    measured(setup, wrk, setup.url, clients, seconds, folder, chat=True, unique=True, offset=offset)
                 )
             print(f"round {r + 1} done")
         print()
@@ -176,6 +218,14 @@ def main() -> None:
                 f"{spread([x.rate for x in s.runs['repeat']]):>22} {spread([x.rate for x in s.runs['unique']]):>20}"
                 f"  {spread([x.p99 for x in s.runs['unique']]):>9} ms   {errors}"
             )
+        print("\nCPU the server used (cores; Redis included) and requests per CPU-second of the server:")
+        for s in setups:
+            for kind in ("health", "repeat", "unique"):
+                runs = s.runs[kind]
+                print(
+                    f"  {s.name:<12} {kind:<7} cores {spread([x.cores for x in runs], '{:.2f}')}   "
+                    f"per CPU-second {spread([x.rate / x.cores for x in runs if x.cores > 0])}"
+                )
         one, many = setups
         speedups = [m.rate / o.rate for o, m in zip(one.runs["unique"], many.runs["unique"])]
         print(
