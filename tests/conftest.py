@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch):
-    """No test sees the developer's Slack, SMTP or database settings."""
+    """No test sees the developer's Slack, SMTP, database or Redis settings."""
     for name in list(os.environ):
-        if name.startswith(("SLACK_", "SMTP_", "CREDBOT_")) or name in ("DATABASE_URL", "PORT"):
+        if name.startswith(("SLACK_", "SMTP_", "CREDBOT_")) or name in ("DATABASE_URL", "PORT", "REDIS_URL"):
             monkeypatch.delenv(name, raising=False)
 
 
