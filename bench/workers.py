@@ -72,7 +72,10 @@ def wrk(url: str, clients: int, seconds: float, folder: Path, chat: bool, unique
         url += "/api/chat"
     else:
         url += "/api/health"
-    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    done = subprocess.run(cmd + [url], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed: {done.stdout[-500:]} {done.stderr[-500:]}")
+    out = done.stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     errors = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
@@ -101,8 +104,12 @@ class Setup:
         )
         env = {**os.environ, **self.env, "PORT": str(self.port), "CREDBOT_INSTANCE_DIR": str(folder / self.name)}
         (folder / self.name).mkdir()
-        self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.log = folder / f"{self.name}.log"
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         for _ in range(300):
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {self.log.read_text()[-2000:]}")
             try:
                 urllib.request.urlopen(self.url + "/api/health", timeout=1).read()
                 return
