@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 import uuid
+from dataclasses import replace
 
 from .knowledge import KnowledgeError
 from .settings import Settings, SettingsError
@@ -97,7 +98,11 @@ def cmd_eval(args) -> int:
 def cmd_serve(args) -> int:
     from .server import serve
 
-    return serve(_settings(args))
+    settings = _settings(args)
+    if args.workers is not None:
+        settings = replace(settings, workers=args.workers)
+        settings.check()
+    return serve(settings)
 
 
 def cmd_slack_socket(args) -> int:
@@ -278,9 +283,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--misses", action="store_true", help="list the tuning part's misses (never the held-out part's)")
     p.add_argument("--cv", type=int, default=0, metavar="K", help="also cross-validate the thresholds over K folds")
     p.set_defaults(func=cmd_eval)
-    sub.add_parser("serve", help="run the web app (and Slack, if configured) with waitress").set_defaults(
-        func=cmd_serve
+    p = sub.add_parser("serve", help="run the web app (and Slack, if configured): waitress, or gunicorn workers")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default CREDBOT_WORKERS or 1); more than 1 runs gunicorn and needs REDIS_URL",
     )
+    p.set_defaults(func=cmd_serve)
     sub.add_parser("slack-socket", help="connect to Slack in Socket Mode (no public URL needed)").set_defaults(
         func=cmd_slack_socket
     )

@@ -12,15 +12,18 @@ import orjson
 from flask import Flask, jsonify
 from flask.json.provider import JSONProvider
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .channels.ratelimit import RateLimiter
+from .channels.clientaddr import ClientAddressMiddleware
+from .channels.fairness import WorkBudget
 from .channels.web import ApiError, bp
-from .settings import Settings
-from .wiring import Services, build_services
+from .conversation import SessionStoreUnavailable
+from .settings import Settings, SettingsError
+from .wiring import Services, build_rate_limiter, build_services
 
 log = logging.getLogger("credbot.web")
 PACKAGE = Path(__file__).resolve().parent
+MAX_BODY = 64 * 1024  # the app's limit on a request body (413 JSON above it)
+SERVER_MAX_BODY = 4 * MAX_BODY  # the server's: refused before it is buffered (waitress spools up to 1 GiB)
 
 
 class OrjsonProvider(JSONProvider):
@@ -45,7 +48,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     app.json = OrjsonProvider(app)
     test_config = dict(test_config or {})
     settings: Settings = test_config.pop("SETTINGS", None) or (services.settings if services else Settings.from_env())
-    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, RATELIMIT_ENABLED=True)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, RATELIMIT_ENABLED=True)
     # Redirects and external links name the configured public address, never the request's Host header.
     public = urlsplit(settings.resolved_public_url)
     app.config.update(
@@ -55,12 +58,17 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     if services is None:
         services = build_services(settings, start_worker=test_config.get("START_OUTBOX", False))
     app.extensions["credbot"] = services
-    if settings.proxy_hops:
-        app.wsgi_app = ProxyFix(
-            app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops, x_host=settings.proxy_hops
+    # The client's address (X-Forwarded-For only from our own proxies) and the key its limits count against.
+    app.wsgi_app = ClientAddressMiddleware(app.wsgi_app, settings.proxies)  # type: ignore[method-assign]
+    if settings.proxy_hops and not settings.trusted_proxies:
+        log.warning(
+            "CREDBOT_PROXY_HOPS is replaced by CREDBOT_TRUSTED_PROXIES; believing X-Forwarded-For "
+            "from a proxy on this host only (127.0.0.0/8, ::1)"
         )
 
-    app.extensions["credbot_rate_limiter"] = RateLimiter(settings.rate_limit, enabled=app.config["RATELIMIT_ENABLED"])
+    limits_on = app.config["RATELIMIT_ENABLED"]
+    app.extensions["credbot_rate_limiter"] = build_rate_limiter(settings, services.redis, enabled=limits_on)
+    app.extensions["credbot_work_budget"] = WorkBudget(settings.work_budget if limits_on else 0)
     app.register_blueprint(bp)
 
     if settings.slack_enabled and settings.slack_signing_secret:
@@ -85,6 +93,12 @@ def create_app(test_config: dict | None = None, services: Services | None = None
         if exc.field:
             body["field"] = exc.field
         return jsonify(body), exc.status, exc.headers
+
+    @app.errorhandler(SessionStoreUnavailable)
+    def sessions_down(exc: SessionStoreUnavailable):
+        log.error("%s", exc)
+        body = {"error": "the chat is unavailable for a moment; please try again shortly"}
+        return jsonify(body), 503, {"Retry-After": "5"}
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -144,8 +158,39 @@ def log_startup(settings: Settings, services: Services) -> None:
         )
 
 
+def waitress_options(settings: Settings) -> dict:
+    """waitress's defaults let one client starve the rest (100 connections, idle ones kept 120 s)
+    and spool a body of up to 1 GiB to disk before the app may refuse it."""
+    return {
+        "threads": settings.threads,
+        "ident": "credbot",
+        "max_request_body_size": SERVER_MAX_BODY,  # a larger Content-Length is refused before reading
+        "max_request_header_size": 64 * 1024,
+        "connection_limit": settings.connection_limit,
+        "channel_timeout": settings.idle_timeout,
+        "cleanup_interval": max(1, min(30, settings.idle_timeout // 2)),
+        "asyncore_use_poll": True,  # select() cannot watch more than 1,024 sockets
+        # X-Forwarded-For must reach ClientAddressMiddleware, which believes it from trusted proxies
+        # only (waitress's own trusted_proxy takes one exact address and no networks).
+        "clear_untrusted_proxy_headers": False,
+    }
+
+
 def serve(settings: Settings) -> int:
-    """Production serving: waitress, one process with threads (SQLite, in-memory limits and index)."""
+    """Production serving. One worker: waitress, one process with threads. Several: gunicorn
+    (credbot/workers.py), the model loaded once before forking; sessions and limits in Redis."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.workers > 1:
+        if not settings.redis_url:
+            raise SettingsError(
+                f"{settings.workers} workers need REDIS_URL: without it each worker process would keep its own "
+                "conversations and rate limits, so a conversation's next turn could land on a worker that has "
+                "never seen it. Set REDIS_URL (see docs/deploy.md) or run one worker."
+            )
+        from .workers import serve_workers
+
+        return serve_workers(settings)
+
     from threadpoolctl import threadpool_limits
     from waitress import serve as waitress_serve
 
@@ -157,23 +202,27 @@ def serve(settings: Settings) -> int:
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     services = build_services(settings, start_worker=True)
     app = create_app(services=services)
-    slack = (
-        "on at /slack/events"
-        if settings.slack_enabled and settings.slack_signing_secret
-        else "off (no Slack tokens: web chat only)"
-        if not settings.slack_enabled
-        else "Socket Mode only"
-    )
     log.info(
-        "credbot on http://%s:%s/  (Slack %s; %s)", settings.host, settings.port, slack, services.bot.semantic_status
+        "credbot on http://%s:%s/  (Slack %s; %s; sessions %s)",
+        settings.host,
+        settings.port,
+        slack_mode(settings),
+        services.bot.semantic_status,
+        "in Redis" if settings.redis_url else "in memory",
     )
     log_startup(settings, services)
     # A service manager stops the server with SIGTERM: leave through `finally`, so the outbox stops
     # cleanly and the unanswered questions still queued are written.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        waitress_serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="credbot")
+        waitress_serve(app, host=settings.host, port=settings.port, **waitress_options(settings))
     finally:
         log.info("credbot stopping: the outbox stops, queued unanswered questions are written")
         services.close()
     return 0
+
+
+def slack_mode(settings: Settings) -> str:
+    if settings.slack_enabled and settings.slack_signing_secret:
+        return "on at /slack/events"
+    return "off (no Slack tokens: web chat only)" if not settings.slack_enabled else "Socket Mode only"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass, field, fields, replace
@@ -69,7 +70,16 @@ class Settings:
     max_message_length: int = 1000
     rate_limit: str = "30 per minute"
     allowed_origins: tuple[str, ...] = ()
-    proxy_hops: int = 0
+    proxy_hops: int = 0  # replaced by trusted_proxies (read as "a proxy on this host")
+    # running as a service (several workers and hosts; see docs/deploy.md)
+    redis_url: str = field(default="", repr=False)  # sessions and rate limits shared in Redis
+    workers: int = 1  # credbot serve: 1 = waitress, one process; more = gunicorn workers (needs REDIS_URL)
+    trusted_proxies: tuple[str, ...] = ()  # addresses/networks of our reverse proxies (X-Forwarded-For)
+    max_sessions: int = 100_000  # in-memory sessions (without Redis): at most this many...
+    session_memory_mb: int = 256  # ...and about this much memory
+    work_budget: float = 3.0  # CPU seconds of chat work per client per minute and process (0: off)
+    connection_limit: int = 1000  # open connections per process (waitress) or worker (gunicorn)
+    idle_timeout: int = 30  # seconds an idle connection is kept (waitress channel_timeout)
     # slack
     slack_bot_token: str = field(default="", repr=False)
     slack_signing_secret: str = field(default="", repr=False)
@@ -115,6 +125,14 @@ class Settings:
         "rate_limit": "CREDBOT_RATE_LIMIT",
         "allowed_origins": "CREDBOT_ALLOWED_ORIGINS",
         "proxy_hops": "CREDBOT_PROXY_HOPS",
+        "redis_url": "REDIS_URL",
+        "workers": "CREDBOT_WORKERS",
+        "trusted_proxies": "CREDBOT_TRUSTED_PROXIES",
+        "max_sessions": "CREDBOT_MAX_SESSIONS",
+        "session_memory_mb": "CREDBOT_SESSION_MEMORY_MB",
+        "work_budget": "CREDBOT_WORK_BUDGET",
+        "connection_limit": "CREDBOT_CONNECTION_LIMIT",
+        "idle_timeout": "CREDBOT_IDLE_TIMEOUT",
         "slack_bot_token": "SLACK_BOT_TOKEN",
         "slack_signing_secret": "SLACK_SIGNING_SECRET",
         "slack_app_token": "SLACK_APP_TOKEN",
@@ -176,6 +194,18 @@ class Settings:
             raise SettingsError(
                 f"CREDBOT_PUBLIC_URL must look like https://credbot.example.org, not {self.public_url!r}"
             )
+        if not 1 <= self.workers <= 64:
+            raise SettingsError(f"CREDBOT_WORKERS must be between 1 and 64, not {self.workers}")
+        try:
+            ip_networks(self.trusted_proxies)
+        except ValueError as exc:
+            raise SettingsError(f"CREDBOT_TRUSTED_PROXIES: {exc}") from None
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise SettingsError("REDIS_URL must start with redis://, rediss:// or unix://")
+        if self.max_sessions < 1 or self.session_memory_mb < 1:
+            raise SettingsError("CREDBOT_MAX_SESSIONS and CREDBOT_SESSION_MEMORY_MB must be at least 1")
+        if self.work_budget is None or self.work_budget < 0:
+            raise SettingsError("CREDBOT_WORK_BUDGET must be 0 (off) or a number of CPU seconds per minute")
         if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
             raise SettingsError(
                 "SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN "
@@ -189,6 +219,14 @@ class Settings:
         """Where people reach this server: links in mails, the demo page's snippet, redirects
         (never the request's Host header, which any client can set)."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def proxies(self) -> tuple[str, ...]:
+        """The reverse proxies whose X-Forwarded-For is believed. CREDBOT_PROXY_HOPS (the old
+        setting, which believed any client's header under `flask run`) is read as "a proxy on this
+        host": loopback only."""
+        if self.trusted_proxies:
+            return self.trusted_proxies
+        return ("127.0.0.0/8", "::1") if self.proxy_hops else ()
 
     @property
     def slack_enabled(self) -> bool:
@@ -208,3 +246,14 @@ class Settings:
 
     def help_emails(self) -> dict[str | None, str]:
         return {"OH": self.help_email_oh, "IL": self.help_email_il, None: self.help_email_default}
+
+
+def ip_networks(specs) -> list:
+    """CREDBOT_TRUSTED_PROXIES' entries as networks (an address is a /32 or /128); ValueError names a bad one."""
+    out = []
+    for spec in specs:
+        try:
+            out.append(ipaddress.ip_network(spec, strict=False))
+        except ValueError:
+            raise ValueError(f"{spec!r} is not an IP address or network") from None
+    return out

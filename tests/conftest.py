@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch):
-    """No test sees the developer's Slack, SMTP or database settings."""
+    """No test sees the developer's Slack, SMTP, database or Redis settings."""
     for name in list(os.environ):
-        if name.startswith(("SLACK_", "SMTP_", "CREDBOT_")) or name in ("DATABASE_URL", "PORT"):
+        if name.startswith(("SLACK_", "SMTP_", "CREDBOT_")) or name in ("DATABASE_URL", "PORT", "REDIS_URL"):
             monkeypatch.delenv(name, raising=False)
 
 
@@ -94,3 +94,35 @@ def live_server(app):
     server = LiveServer(app)
     yield server
     server.stop()
+
+
+# ---- real servers for the service tests (tests/parts.py) -------------------------------------------
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """One throw-away redis-server on loopback for the run (skipped, with the reason, without the binary)."""
+    from parts import RedisServer
+
+    try:
+        server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    except FileNotFoundError:
+        pytest.skip("redis-server is not installed (apt-get install redis-server; scripts/test.sh does)")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The shared Redis, emptied for this test."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushall()
+    client.close()
+    return redis_server.url
+
+
+@pytest.fixture
+def shared_database_url(tmp_path) -> str:
+    """A database several processes share: PostgreSQL when scripts/test.sh started one
+    (DATABASE_URL_TEST), else one SQLite file."""
+    return os.environ.get("DATABASE_URL_TEST") or f"sqlite:///{tmp_path / 'shared.sqlite3'}"

@@ -1,7 +1,10 @@
 """Per-client rate limits for the endpoints that do work (chat, escalations, feedback).
 
-Fixed windows counted in this process (sessions live in memory too: one process). The limits are
-written as `limits` (flask-limiter's engine) parses them: "30 per minute; 500 per day".
+Two counters with one interface, ``hit(client, scope) -> None | seconds to wait``:
+- RateLimiter: fixed windows counted in this process, the default without Redis (one process).
+- RedisRateLimiter (REDIS_URL): `limits`' sliding-window counters in Redis, so a limit applies
+  once across every worker and host; while Redis cannot be reached it counts in this process.
+The limits are written as `limits` (flask-limiter's engine) parses them: "30 per minute; 500 per day".
 
 Why not `limits`' own memory storage: on each hit it formats keys and takes a per-key lock, and it
 starts a new expiry timer thread whenever the last one (10 ms) has run. Under bench/load.py's load
@@ -10,11 +13,15 @@ counter: one dict lookup under one lock."""
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
+from typing import Any
 
 from limits import parse_many
+
+log = logging.getLogger("credbot.ratelimit")
 
 SWEEP_EVERY = 10_000  # hits between sweeps of the windows of clients that went quiet
 
@@ -63,3 +70,61 @@ class RateLimiter:
         ]
         for key in ended:
             del self._windows[key]
+
+
+class RedisRateLimiter:
+    """Sliding-window counters in Redis through `limits` (RedisStorage + SlidingWindowCounterRateLimiter):
+    every process behind the proxy counts the same hits, and a window slides rather than resetting at
+    once (a client cannot spend two windows' worth across a boundary). One round trip per limit and
+    request. When Redis fails, the in-process ``fallback`` counts instead (each process on its own)
+    until Redis answers again: a limit per process is better than none, and chat reports the outage
+    through its own 503."""
+
+    def __init__(self, spec: str, connection_pool: Any, enabled: bool = True, prefix: str = "credbot:limits"):
+        from limits.storage import RedisStorage
+        from limits.strategies import SlidingWindowCounterRateLimiter
+        from redis.exceptions import RedisError, TimeoutError
+
+        self.items = parse_many(spec)
+        self.enabled = enabled
+        self.storage = RedisStorage("redis://", connection_pool=connection_pool, key_prefix=prefix)
+        self.strategy = SlidingWindowCounterRateLimiter(self.storage)
+        self.fallback = RateLimiter(spec, enabled=enabled)
+        self._errors, self._timeout = RedisError, TimeoutError
+        self._warned_at = -math.inf
+        self._down_until = -math.inf  # after a time-out, count here for PAUSE s before trying Redis again
+
+    PAUSE = 5.0
+
+    def hit(self, client: str, scope: str) -> float | None:
+        if not self.enabled:
+            return None
+        if time.monotonic() < self._down_until:
+            return self.fallback.hit(client, scope)
+        try:
+            if len(self.items) > 1 and not all(self.strategy.test(item, scope, client) for item in self.items):
+                return self._wait(client, scope)  # checked first: a refused request counts against none
+            for item in self.items:
+                if not self.strategy.hit(item, scope, client):
+                    return self._wait(client, scope)
+            return None
+        except self._errors as exc:
+            now = time.monotonic()
+            if isinstance(exc, self._timeout):  # a hung Redis: do not wait for it on every request
+                self._down_until = now + self.PAUSE
+            if now - self._warned_at > 60:
+                self._warned_at = now
+                log.warning(
+                    "rate limits: Redis unavailable (%s); counting in this process meanwhile", type(exc).__name__
+                )
+            return self.fallback.hit(client, scope)
+
+    def _wait(self, client: str, scope: str) -> float:
+        """Whole seconds until the fullest window lets one more request through (at least 1)."""
+        now = time.time()
+        wait = 1.0
+        for item in self.items:
+            stats = self.strategy.get_window_stats(item, scope, client)
+            if stats.remaining <= 0:
+                wait = max(wait, stats.reset_time - now)
+        return float(max(1, math.ceil(wait)))

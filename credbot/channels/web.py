@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Literal
 
 from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
@@ -15,6 +17,8 @@ from ..conversation.bot import Refused
 from ..escalation import EmailValidationError, validate_email
 from ..keys import SecretKey
 from ..text import UNSAFE_TEXT
+from .clientaddr import client_key
+from .fairness import OverBudget
 
 if TYPE_CHECKING:
     from ..wiring import Services
@@ -118,9 +122,14 @@ def bot() -> Bot:
     return services().bot
 
 
+def _client() -> str:
+    """The key this request's client is counted under (its address, or its IPv6 /64; see clientaddr.py)."""
+    return request.environ.get("credbot.client") or client_key(request.remote_addr or "")
+
+
 def _rate_limit() -> None:
     """Count this request against its client's limit for this endpoint (429 with Retry-After when over)."""
-    retry_after = current_app.extensions["credbot_rate_limiter"].hit(request.remote_addr or "-", request.endpoint)
+    retry_after = current_app.extensions["credbot_rate_limiter"].hit(_client(), request.endpoint)
     if retry_after is not None:
         raise ApiError(
             429, "too many requests: please wait a moment and try again", headers={"Retry-After": str(int(retry_after))}
@@ -144,10 +153,6 @@ def _owner(session_id: str, given: str | None) -> bool:
     return given is not None and _key().check(session_secret(session_id), given)
 
 
-def _client() -> str:
-    return request.remote_addr or "-"
-
-
 def _refused(exc: Refused) -> ApiError:
     headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
     return ApiError(exc.status, exc.message, headers=headers)
@@ -156,6 +161,21 @@ def _refused(exc: Refused) -> ApiError:
 def _unavailable(exc: Unavailable) -> ApiError:
     headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
     return ApiError(503, str(exc), headers=headers)
+
+
+@contextmanager
+def _work_budget(message: str) -> Iterator[None]:
+    """Charge the work on ``message`` to this client's budget (fairness.py); 429 with Retry-After
+    when the client has used it up and the message is not one this process answers cheaply."""
+    try:
+        with current_app.extensions["credbot_work_budget"].work(_client(), message):
+            yield
+    except OverBudget as exc:
+        raise ApiError(
+            429,
+            "too many new questions at once: please wait a moment and try again",
+            headers={"Retry-After": str(int(exc.retry_after))},
+        ) from None
 
 
 @bp.post("/api/chat")
@@ -176,9 +196,10 @@ def chat():
         session_id = uuid.uuid4().hex
         issued = session_secret(session_id)
     owner = issued is not None or _owner(session_id, body.session_secret)
-    reply = bot().handle(
-        message, f"web:{session_id}", state=body.state, channel="web", user={"client": _client(), "owner": owner}
-    )
+    with _work_budget(message):
+        reply = bot().handle(
+            message, f"web:{session_id}", state=body.state, channel="web", user={"client": _client(), "owner": owner}
+        )
     out = {**reply.to_dict(), "session_id": session_id}
     if issued is not None:
         out["session_secret"] = issued
@@ -283,18 +304,34 @@ def feedback():
 
 @bp.get("/api/health")
 def health():
+    """Liveness (always 200 while the process answers) and what it runs with; the dependencies'
+    state as last probed (at most 2 s old), "degraded" when one is down. /api/ready is the 503."""
     settings = services().settings
+    dependencies = services().dependencies(max_age=2.0)
     database = bot().database_status()
+    dependencies["database"] = database  # "ok", "unavailable" or "off": the Bot's view (escalations answer 503)
     return jsonify(
         {
-            # "degraded": the chat answers; escalations and feedback wait for the database (503).
-            "status": "ok" if database != "unavailable" else "degraded",
+            # "degraded": the chat answers; what needs a dependency that is down answers 503.
+            "status": "degraded" if {"down", "unavailable"} & set(dependencies.values()) else "ok",
             **bot().status(),
-            "database": database,
             "slack": settings.slack_enabled,
             "smtp": settings.smtp_enabled,
+            **dependencies,
         }
     )
+
+
+@bp.get("/api/ready")
+def ready():
+    """Readiness for a load balancer: 200 when every dependency the requests need answers now,
+    503 JSON naming the one that does not (Redis down: chat cannot go on; the database down:
+    escalations cannot be stored)."""
+    dependencies = services().dependencies()
+    down = sorted(name for name, state in dependencies.items() if state == "down")
+    if down:
+        return jsonify({"ready": False, "error": f"unavailable: {', '.join(down)}", **dependencies}), 503
+    return jsonify({"ready": True, **dependencies})
 
 
 @bp.get("/api/config")

@@ -3,16 +3,18 @@
 from .answers import Thresholds
 from .bot import Bot, Refused, Unavailable
 from .reply import Choice, Reply
-from .sessions import MemorySessionStore, Session, SessionStore
+from .sessions import MemorySessionStore, RedisSessionStore, Session, SessionStore, SessionStoreUnavailable
 
 __all__ = [
     "Bot",
     "Choice",
     "MemorySessionStore",
+    "RedisSessionStore",
+    "Refused",
     "Reply",
     "Session",
     "SessionStore",
-    "Refused",
+    "SessionStoreUnavailable",
     "Thresholds",
     "Unavailable",
 ]

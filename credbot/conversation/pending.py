@@ -36,3 +36,29 @@ class AskState:
 
 
 Pending = ChooseEntry | ConfirmEscalation | AskEmail | AskState
+
+
+# ---- JSON form (sessions shared through Redis) ---------------------------------------------
+_KINDS: dict[str, type] = {cls.__name__: cls for cls in (ChooseEntry, ConfirmEscalation, AskEmail, AskState)}
+
+
+def pending_to_dict(pending: Pending) -> dict:
+    """``pending`` as plain JSON values, tagged with its kind: {"kind": "AskEmail", "question": ...}."""
+    data: dict = {"kind": type(pending).__name__, "question": pending.question}
+    if isinstance(pending, ChooseEntry):
+        data["options"] = list(pending.options)
+        data["confidence"] = pending.confidence
+    return data
+
+
+def pending_from_dict(data: dict) -> Pending | None:
+    """The value ``pending_to_dict`` wrote; None for a kind this version does not know (a session
+    written by a newer release during a rolling upgrade: the user is simply asked afresh)."""
+    kind = _KINDS.get(data.get("kind", ""))
+    if kind is None:
+        return None
+    if kind is ChooseEntry:
+        return ChooseEntry(
+            str(data["question"]), tuple(str(o) for o in data.get("options", ())), float(data.get("confidence", 0.0))
+        )
+    return kind(str(data["question"]))

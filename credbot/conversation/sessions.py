@@ -1,16 +1,27 @@
-"""Per-conversation memory behind a small store interface (in-memory default)."""
+"""Per-conversation memory behind a small store interface: in this process's memory (the default,
+bounded in count and size, expiry O(1)) or in Redis (REDIS_URL: shared by every worker and host).
+
+A Session round-trips through JSON (``to_json``/``from_json``) so that any worker can carry on a
+conversation another one started, including its pending offer and its last list."""
 
 from __future__ import annotations
 
+import logging
+import math
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-from .pending import Pending
+import orjson
+from cachetools import TTLCache
+
+from .pending import Pending, pending_from_dict, pending_to_dict
 
 HISTORY_LIMIT = 20
 RECENT_REPLIES = 3  # replies kept for sharing: a share button under an older answer still works
+FORMAT = 1  # the JSON layout's version: a session in a layout this release cannot read starts afresh
+log = logging.getLogger("credbot.sessions")
 
 
 @dataclass
@@ -20,6 +31,13 @@ class Listing:
     title: str
     ids: tuple[str, ...]
     offset: int = 0
+
+    def to_dict(self) -> dict:
+        return {"title": self.title, "ids": list(self.ids), "offset": self.offset}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Listing:
+        return cls(str(data["title"]), tuple(str(i) for i in data["ids"]), int(data.get("offset", 0)))
 
 
 @dataclass
@@ -47,6 +65,64 @@ class Session:
         self.recent.append({"question": question, "reply": reply})
         del self.recent[:-RECENT_REPLIES]
 
+    # ---- JSON -------------------------------------------------------------------------
+    def to_json(self) -> bytes:
+        return orjson.dumps(
+            {
+                "v": FORMAT,
+                "key": self.key,
+                "state": self.state,
+                "last_question": self.last_question,
+                "last_faq_id": self.last_faq_id,
+                "last_credential_id": self.last_credential_id,
+                "last_list": self.last_list.to_dict() if self.last_list else None,
+                "pending": pending_to_dict(self.pending) if self.pending else None,
+                "unanswered": self.unanswered,
+                "history": self.history,
+                "updated_at": self.updated_at,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, raw: bytes | str, key: str) -> Session:
+        """The session ``to_json`` wrote. Anything unreadable (another layout, a damaged value)
+        gives a fresh session for ``key``: the user loses the context, never gets an error."""
+        try:
+            data = orjson.loads(raw)
+            if data.get("v") != FORMAT:
+                raise ValueError(f"layout {data.get('v')!r}")
+            return cls(
+                key=key,
+                state=data.get("state"),
+                last_question=data.get("last_question"),
+                last_faq_id=data.get("last_faq_id"),
+                last_credential_id=data.get("last_credential_id"),
+                last_list=Listing.from_dict(data["last_list"]) if data.get("last_list") else None,
+                pending=pending_from_dict(data["pending"]) if data.get("pending") else None,
+                unanswered=data.get("unanswered"),
+                history=[{"role": str(h["role"]), "text": str(h["text"])} for h in data.get("history", ())],
+                updated_at=float(data.get("updated_at", time.time())),
+            )
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            log.warning("a stored session could not be read (%s); starting it afresh", type(exc).__name__)
+            return cls(key=key)
+
+    def approximate_size(self) -> int:
+        """Bytes this session holds in memory, roughly (CPython: a dict, its strings, the history's
+        dicts): what the memory store's size bound counts. Within about 20 % of tracemalloc's figure."""
+        size = 700 + len(self.key)
+        for text in (self.last_question, self.unanswered):
+            size += len(text) if text else 0
+        if self.last_list is not None:
+            size += 150 + 50 * len(self.last_list.ids)
+        if self.pending is not None:
+            size += 200 + len(self.pending.question)
+        return size + sum(260 + len(h["text"]) for h in self.history)
+
+
+class SessionStoreUnavailable(RuntimeError):
+    """The shared session store (Redis) cannot be reached: the conversation cannot go on right now."""
+
 
 class SessionStore(Protocol):
     def get(self, key: str) -> Session: ...  # a fresh Session when the key is unknown or expired
@@ -55,37 +131,90 @@ class SessionStore(Protocol):
 
 
 class MemorySessionStore:
-    """Sessions in a dict; one idle longer than ``ttl_seconds`` starts afresh."""
+    """Sessions in this process (one process only); one idle longer than ``ttl_seconds`` starts
+    afresh. A cachetools.TTLCache keeps them in expiry order, so removing the expired ones costs
+    O(1) per session whenever the cache is written, and never a scan of all of them. It is bounded
+    in count (``max_sessions``) and in size (``max_bytes``, estimated with
+    Session.approximate_size): when either is reached the least recently used session goes."""
 
-    def __init__(self, ttl_seconds: float = 1800, clock=time.time, max_sessions: int = 100_000):
+    def __init__(
+        self,
+        ttl_seconds: float = 1800,
+        clock=time.time,
+        max_sessions: int = 100_000,
+        max_bytes: int = 256 * 2**20,
+    ):
         self.ttl = ttl_seconds
         self.clock = clock
         self.max_sessions = max_sessions
-        self._data: dict[str, Session] = {}
+        self._data: TTLCache[str, Session] = TTLCache(
+            maxsize=max_bytes, ttl=ttl_seconds, timer=clock, getsizeof=Session.approximate_size
+        )
         self._lock = threading.Lock()
 
     def get(self, key: str) -> Session:
-        now = self.clock()
         with self._lock:
             session = self._data.get(key)
-            if session is None or now - session.updated_at > self.ttl:
-                session = Session(key=key, updated_at=now)
-            return session
+        return session if session is not None else Session(key=key, updated_at=self.clock())
 
     def exists(self, key: str) -> bool:
         with self._lock:
-            session = self._data.get(key)
-            return session is not None and self.clock() - session.updated_at <= self.ttl
+            return key in self._data
 
     def save(self, session: Session) -> None:
         session.updated_at = self.clock()
         with self._lock:
-            self._data[session.key] = session
-            if len(self._data) > self.max_sessions:
-                self._expire(session.updated_at)
+            self._data[session.key] = session  # expires what is due, then evicts by size if needed
+            while len(self._data) > self.max_sessions:
+                self._data.popitem()  # the least recently used
 
-    def _expire(self, now: float) -> None:
-        for key in [k for k, s in self._data.items() if now - s.updated_at > self.ttl]:
-            del self._data[key]
-        while len(self._data) > self.max_sessions:  # still too many: drop the oldest
-            del self._data[min(self._data, key=lambda k: self._data[k].updated_at)]
+    def __len__(self) -> int:
+        with self._lock:
+            self._data.expire()
+            return len(self._data)
+
+    @property
+    def bytes_used(self) -> int:
+        return int(self._data.currsize)
+
+
+class RedisSessionStore:
+    """Sessions as JSON values in Redis, each with the idle time-out as its TTL (Redis removes it):
+    every worker process and host sees the same conversations, and a restart loses none. ``client``
+    is a redis.Redis; any Redis error becomes SessionStoreUnavailable (the web channel answers 503).
+    After a time-out the store fails at once for ``pause`` seconds instead of trying again: a Redis
+    that hangs would otherwise hold every request thread for the client's whole time-out (a refused
+    connection fails at once anyway, and is tried again on the next request)."""
+
+    PREFIX = "credbot:session:"
+
+    def __init__(
+        self, client: Any, ttl_seconds: float = 1800, clock=time.time, prefix: str = PREFIX, pause: float = 2.0
+    ):
+        from redis.exceptions import RedisError, TimeoutError
+
+        self.client, self.ttl, self.clock, self.prefix, self.pause = client, ttl_seconds, clock, prefix, pause
+        self._ttl_ms = max(1, math.ceil(ttl_seconds * 1000))
+        self._errors, self._timeout = RedisError, TimeoutError
+        self._down_until = 0.0
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        if time.monotonic() < self._down_until:
+            raise SessionStoreUnavailable("the session store is unavailable (failed a moment ago)")
+        try:
+            return getattr(self.client, method)(*args, **kwargs)
+        except self._errors as exc:
+            if isinstance(exc, self._timeout):
+                self._down_until = time.monotonic() + self.pause
+            raise SessionStoreUnavailable(f"the session store is unavailable ({type(exc).__name__})") from exc
+
+    def get(self, key: str) -> Session:
+        raw = self._call("get", self.prefix + key)
+        return Session(key=key, updated_at=self.clock()) if raw is None else Session.from_json(raw, key)
+
+    def exists(self, key: str) -> bool:
+        return bool(self._call("exists", self.prefix + key))
+
+    def save(self, session: Session) -> None:
+        session.updated_at = self.clock()
+        self._call("set", self.prefix + session.key, session.to_json(), px=self._ttl_ms)
