@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -91,7 +92,15 @@ class CredbotGunicorn(BaseApplication):
 
 
 def serve_workers(settings: Settings) -> int:
+    # The tokenizer's thread pool must not be started before the fork (the library would warn and
+    # switch it off in every worker); one question at a time needs no pool anyway.
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     preloaded = preload(settings)
+    # The database's tables, created once here: N workers starting together on a fresh database
+    # would each try to create them, and all but one fail (and gunicorn stops when a worker cannot boot).
+    from .escalation import Store
+
+    Store(settings.resolved_database_url).dispose()
     log.info(
         "credbot on http://%s:%s/ with %d workers x %d threads (%s; sessions and limits in Redis)",
         settings.host,
