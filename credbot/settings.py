@@ -220,6 +220,7 @@ class Settings:
         (never the request's Host header, which any client can set)."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
+    @property
     def proxies(self) -> tuple[str, ...]:
         """The reverse proxies whose X-Forwarded-For is believed. CREDBOT_PROXY_HOPS (the old
         setting, which believed any client's header under `flask run`) is read as "a proxy on this

@@ -11,6 +11,7 @@ import getpass
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -304,9 +305,27 @@ class Inbox:
 
     def escalation_ids(self) -> list[int]:
         """The escalation id of every message received (from its Message-ID), repeats included."""
-        import re
+        found = [re.search(r"<credbot\.escalation\.(\d+)\.", str(m["Message-ID"])) for m in list(self.messages)]
+        return [int(m.group(1)) for m in found if m]  # the help desk's mails (not the confirmation codes)
 
-        return [int(re.search(r"credbot-(\d+)", str(m["Message-ID"])).group(1)) for m in list(self.messages)]
+    def codes(self) -> dict[int, str]:
+        """Escalation id -> the confirmation code mailed for it."""
+        out = {}
+        for message in list(self.messages):
+            which = re.search(r"<credbot\.confirm\.(\d+)\.", str(message["Message-ID"]))
+            code = re.search(r"code in the chat window: (\d{6})", message.get_content())
+            if which and code:
+                out[int(which.group(1))] = code.group(1)
+        return out
+
+    def code_for(self, address: str) -> str | None:
+        """The newest confirmation code mailed to ``address``."""
+        for message in reversed(list(self.messages)):
+            if message["To"] == address:
+                found = re.search(r"code in the chat window: (\d{6})", message.get_content())
+                if found:
+                    return found.group(1)
+        return None
 
     def start(self) -> Inbox:
         self.controller.start()

@@ -19,7 +19,7 @@ def full_session(key="web:abc", pending=None) -> Session:
         last_credential_id="servsafe-food-handler",
         last_list=Listing("Health credentials", ("cna", "ekg-tech", "phlebotomy"), 8),
         pending=pending,
-        unanswered="when is spring break?",
+        unanswered="what happens if a credential testing center closes?",
         updated_at=1234.5,
     )
     session.remember("user", "how much does it cost? “quotes” and é")
@@ -32,8 +32,8 @@ def full_session(key="web:abc", pending=None) -> Session:
     [
         None,
         ChooseEntry("what is it", ("il-costs", "oh-costs"), 0.21),
-        ConfirmEscalation("when is spring break?"),
-        AskEmail("when is spring break?"),
+        ConfirmEscalation("what happens if a credential testing center closes?"),
+        AskEmail("what happens if a credential testing center closes?"),
         AskState("how much does it cost?"),
     ],
 )
@@ -105,7 +105,7 @@ def redis_client(redis_url):
 def test_redis_store_saves_reads_and_expires_sessions(redis_client):
     store = RedisSessionStore(redis_client, ttl_seconds=1800)
     assert not store.exists("web:abc") and store.get("web:abc").state is None
-    session = full_session(pending=AskEmail("when is spring break?"))
+    session = full_session(pending=AskEmail("what happens if a credential testing center closes?"))
     store.save(session)
     assert store.exists("web:abc")
     assert store.get("web:abc") == session
@@ -126,7 +126,7 @@ def test_two_bots_sharing_redis_carry_one_conversation(redis_client, bot):
         Bot(bot.kb, bot.matcher, RedisSessionStore(redis_client), bot.thresholds, help_emails=bot.help_emails)
         for _ in range(2)
     )
-    reply = first.handle("when is spring break?", "web:alt", state="IL")
+    reply = first.handle("what happens if a credential testing center closes?", "web:alt", state="IL")
     assert reply.kind == "fallback" and reply.offer_escalation
     reply = second.handle("yes", "web:alt")  # the offer made by the other worker is still pending here
     assert "email" in reply.text.lower()

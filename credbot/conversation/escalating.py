@@ -31,8 +31,8 @@ class Escalating:
         sorry = "I'm sorry I haven't been more helpful. " if apology else ""
         if not question:
             return small(
-                f"{sorry}A person at the help desk ({email}) can help. Please type your question first, "
-                "then say “talk to a person”: I'll answer it if I can, or pass it on with this conversation.",
+                f"{sorry}I can pass your question to a person at the help desk ({email}). "
+                "Please type your question first, then say “talk to a person”.",
                 session,
                 offer_escalation=True,
                 help_email=email,

@@ -79,6 +79,7 @@ class Session:
                 "pending": pending_to_dict(self.pending) if self.pending else None,
                 "unanswered": self.unanswered,
                 "history": self.history,
+                "recent": self.recent,
                 "updated_at": self.updated_at,
             }
         )
@@ -101,6 +102,7 @@ class Session:
                 pending=pending_from_dict(data["pending"]) if data.get("pending") else None,
                 unanswered=data.get("unanswered"),
                 history=[{"role": str(h["role"]), "text": str(h["text"])} for h in data.get("history", ())],
+                recent=[r for r in data.get("recent", ()) if isinstance(r, dict)],
                 updated_at=float(data.get("updated_at", time.time())),
             )
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
