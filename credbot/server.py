@@ -37,9 +37,8 @@ class OrjsonProvider(JSONProvider):
 
     def response(self, *args, **kwargs):
         """jsonify(): the body as orjson's bytes, not decoded to text and encoded again."""
-        return self._app.response_class(
-            orjson.dumps(self._prepare_response_obj(args, kwargs)), mimetype="application/json"
-        )
+        body = orjson.dumps(self._prepare_response_obj(args, kwargs))
+        return self._app.response_class(body, mimetype="application/json")  # type: ignore[arg-type]
 
 
 def create_app(test_config: dict | None = None, services: Services | None = None) -> Flask:
@@ -103,7 +102,7 @@ def create_app(test_config: dict | None = None, services: Services | None = None
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         messages = {413: f"the request body is too large (at most {app.config['MAX_CONTENT_LENGTH']} bytes)"}
-        return jsonify({"error": messages.get(exc.code, exc.description or exc.name)}), exc.code
+        return jsonify({"error": messages.get(exc.code or 500, exc.description or exc.name)}), exc.code
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from limits import parse_many
 
@@ -141,9 +143,9 @@ class Settings:
     }
 
     @classmethod
-    def from_env(cls, environ: dict | None = None, **overrides) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         env = os.environ if environ is None else environ
-        values = {}
+        values: dict[str, Any] = {}
         for f in fields(cls):
             name = cls.ENV.get(f.name)
             if name is None or name not in env:

@@ -372,7 +372,9 @@ def cors(response):
 
 @bp.get("/widget.js")
 def widget_js():
-    response = send_from_directory(current_app.static_folder, "widget.js", mimetype="text/javascript", max_age=300)
+    response = send_from_directory(
+        current_app.static_folder or "static", "widget.js", mimetype="text/javascript", max_age=300
+    )
     response.headers["Access-Control-Allow-Origin"] = "*"  # a script any page may load
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response

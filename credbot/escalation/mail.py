@@ -103,7 +103,7 @@ def message_id(escalation: dict, mail_from: str, kind: str = "escalation") -> st
 
 def compose(escalation: dict, mail_from: str) -> EmailMessage:
     """A plain, readable email: how to reply first, then the question and the conversation, quoted."""
-    state = STATE_NAMES.get(escalation.get("state"), "State not given")
+    state = STATE_NAMES.get(escalation.get("state") or "", "State not given")
     msg = EmailMessage()
     msg["Subject"] = f"[credbot] {state}: {_one_line(escalation['question'], 70)}"
     msg["From"] = mail_from
@@ -211,6 +211,7 @@ class SmtpMailer:
 
     def send(self, message: EmailMessage) -> None:
         context = ssl.create_default_context()
+        client: smtplib.SMTP
         if self.use_ssl:
             client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
         else:
