@@ -26,18 +26,23 @@ bash scripts/install.sh --test
 # A PostgreSQL server on loopback for the PostgreSQL tests, removed afterwards.
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -n "$pgbin" ] && [ -z "${DATABASE_URL_TEST:-}" ]; then
-  pgdir=$(mktemp -d /tmp/credbot-pg.XXXXXX)
-  port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-  [ "$(id -u)" = 0 ] && chown postgres "$pgdir"
-  if as_pg "$pgbin/initdb" -D "$pgdir/data" -A trust -U credbot >/dev/null \
-     && as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -o "-h 127.0.0.1 -p $port -k $pgdir" -l "$pgdir/log" -w start >/dev/null; then
-    export DATABASE_URL_TEST="postgresql+psycopg://credbot@127.0.0.1:$port/postgres"
-    export CREDBOT_TEST_PGCTL="$pgbin/pg_ctl" CREDBOT_TEST_PGDATA="$pgdir/data" CREDBOT_TEST_PGPORT="$port" CREDBOT_TEST_PGSOCK="$pgdir"
-    trap 'as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
-  else
-    echo "note: could not start PostgreSQL; its tests will say they are skipped" >&2
-  fi
+  for attempt in 1 2 3; do  # a busy machine can miss pg_ctl's wait, or another process take the port
+    pgdir=$(mktemp -d /tmp/credbot-pg.XXXXXX)
+    port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    [ "$(id -u)" = 0 ] && chown postgres "$pgdir"
+    if as_pg "$pgbin/initdb" -D "$pgdir/data" -A trust -U credbot >/dev/null \
+       && as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -o "-h 127.0.0.1 -p $port -k $pgdir" -l "$pgdir/log" -t 120 -w start >/dev/null; then
+      export DATABASE_URL_TEST="postgresql+psycopg://credbot@127.0.0.1:$port/postgres"
+      export CREDBOT_TEST_PGCTL="$pgbin/pg_ctl" CREDBOT_TEST_PGDATA="$pgdir/data" CREDBOT_TEST_PGPORT="$port" CREDBOT_TEST_PGSOCK="$pgdir"
+      trap 'as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null 2>&1; rm -rf "$pgdir"' EXIT
+      break
+    fi
+    echo "note: PostgreSQL did not start (attempt $attempt): $(tail -n 3 "$pgdir/log" 2>/dev/null | tr '\n' ' ')" >&2
+    as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$pgdir"
+  done
+  [ -n "${DATABASE_URL_TEST:-}" ] || echo "note: could not start PostgreSQL; its tests will say they are skipped" >&2
 fi
 
 exec bash scripts/check.sh "$@"
