@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
+export PATH="$PATH:/usr/sbin:/sbin"  # runuser, nginx and redis-server live there; a user's PATH may lack them
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
