@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 "$PY" -m ruff check credbot tests bench tools
 "$PY" -m ruff format --check credbot tests bench tools
 "$PY" -m mypy
-exec "$PY" -m pytest "$@"
+exec "$PY" -m pytest -n auto --dist loadgroup "$@"  # two workers on two cores; see tests/conftest.py

@@ -126,3 +126,14 @@ def shared_database_url(tmp_path) -> str:
     """A database several processes share: PostgreSQL when scripts/test.sh started one
     (DATABASE_URL_TEST), else one SQLite file."""
     return os.environ.get("DATABASE_URL_TEST") or f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (scripts/check.sh runs two workers), the tests that share the PostgreSQL
+    server, one of which stops and starts it, run on one worker, one after the other."""
+    for item in items:
+        uses_postgres = item.get_closest_marker("postgres") or "shared_database_url" in getattr(
+            item, "fixturenames", ()
+        )
+        if uses_postgres or item.module.__name__.endswith("test_service"):
+            item.add_marker(pytest.mark.xdist_group("postgres"))

@@ -432,7 +432,7 @@ def test_the_public_url_not_the_host_header_names_this_server(settings):
         services.close()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_the_caps_hold_under_concurrent_requests(tmp_path, backend):
     """40 requests at once from one client, then 60 at once from 60 clients: 5 and the global 20."""
     import os
