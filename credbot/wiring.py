@@ -7,11 +7,13 @@ import logging
 import os
 from dataclasses import dataclass, replace
 
+from . import language
 from .conversation import Bot, MemorySessionStore, Thresholds
 from .escalation import EscalationService, Outbox, OutboxWorker, SmtpMailer, Store, UnansweredRecorder
 from .keys import SecretKey, load_secret_key
 from .knowledge import KnowledgeBase, load
 from .matching import Matcher, Weights
+from .matching_es import build_spanish_matcher
 from .settings import Settings
 
 __all__ = ["Services", "build_bot", "build_services", "limit_blas_threads"]
@@ -79,6 +81,8 @@ def build_bot(
     limit_blas_threads()
     kb = kb or load(settings.knowledge_dir)
     matcher, status = build_matcher(kb, settings)
+    # Lexical: all-MiniLM-L6-v2 is English-only and barely helps Spanish (docs/notes-spanish.md).
+    spanish = build_spanish_matcher(kb)
     return Bot(
         kb,
         matcher,
@@ -89,6 +93,7 @@ def build_bot(
         recorder=recorder,
         semantic_status=status,
         store=store,
+        spanish_matcher=spanish,
     )
 
 
@@ -96,6 +101,7 @@ def build_services(settings: Settings, *, with_store: bool = True, start_worker:
     """Knowledge (validated: refuses to start on errors), matcher, sessions and, with_store,
     the database, the escalation service and the outbox (its worker started on request)."""
     kb = load(settings.knowledge_dir)
+    language.warm()  # lingua's models now, not on a parent's first message
     for warning in kb.warnings:
         log.warning("knowledge: %s", warning)
     store = outbox = worker = escalations = recorder = None

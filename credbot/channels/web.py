@@ -44,6 +44,7 @@ class ChatRequest(BaseModel):
     session_id: StrictStr | None = Field(default=None, pattern=SESSION_ID)
     session_secret: StrictStr | None = Field(default=None, pattern=SESSION_SECRET)
     state: Literal["OH", "IL"] | None = None
+    language: Literal["en", "es"] | None = None  # the page's language: a new conversation starts in it
 
     _check = field_validator("message")(_no_control)
 
@@ -177,7 +178,12 @@ def chat():
         issued = session_secret(session_id)
     owner = issued is not None or _owner(session_id, body.session_secret)
     reply = bot().handle(
-        message, f"web:{session_id}", state=body.state, channel="web", user={"client": _client(), "owner": owner}
+        message,
+        f"web:{session_id}",
+        state=body.state,
+        channel="web",
+        user={"client": _client(), "owner": owner},
+        language=body.language,
     )
     out = {**reply.to_dict(), "session_id": session_id}
     if issued is not None:

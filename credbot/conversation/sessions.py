@@ -35,6 +35,13 @@ class Session:
     history: list[dict] = field(default_factory=list)  # [{"role": "user"|"bot", "text"}]
     recent: list[dict] = field(default_factory=list)  # [{"question", "reply": Reply.to_session_dict()}]
     updated_at: float = field(default_factory=time.time)
+    language: str = "en"  # "en" or "es": the language the person writes (credbot.language.detect), added last
+    english_only: bool = False  # the channel answers in English whatever the language (Slack), added last
+
+    @property
+    def speaks(self) -> str:
+        """The language of the bot's own words: the person's, unless the channel is English-only."""
+        return "en" if self.english_only else self.language
 
     def remember(self, role: str, text: str) -> None:
         self.history.append({"role": role, "text": text})
