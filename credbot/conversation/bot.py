@@ -187,7 +187,7 @@ class Bot:
 
     def _respond(self, msg: Message, session: Session, channel: str, user: dict[str, Any]) -> Reply:
         if not msg.normalised:
-            return smalltalk.small(smalltalk.EMPTY, session)
+            return smalltalk.say("smalltalk.empty", session)
         if session.pending:
             reply = self._pending(msg, session, channel, user)
             if reply is not None:
@@ -279,28 +279,38 @@ class Bot:
                 return None  # "what can you tell me about costs" asks the FAQ, not for help
         kind = top.id
         if kind == "greeting":
-            return smalltalk.small(smalltalk.GREETING, session, suggestions=smalltalk.examples(session.state))
+            return smalltalk.say(
+                "smalltalk.greeting", session, suggestions=smalltalk.examples(session.state, session.speaks)
+            )
         if kind == "thanks":
-            return smalltalk.small(smalltalk.THANKS, session)
+            return smalltalk.say("smalltalk.thanks", session)
         if kind == "acknowledge":
-            return smalltalk.small(smalltalk.ACKNOWLEDGE, session, suggestions=smalltalk.examples(session.state))
+            return smalltalk.say(
+                "smalltalk.acknowledge", session, suggestions=smalltalk.examples(session.state, session.speaks)
+            )
         if kind == "goodbye":
             session.pending = None
-            return smalltalk.small(smalltalk.GOODBYE, session)
+            return smalltalk.say("smalltalk.goodbye", session)
         if kind == "help":
-            return smalltalk.small(smalltalk.HELP, session, suggestions=smalltalk.examples(session.state))
+            return smalltalk.say(
+                "smalltalk.help", session, suggestions=smalltalk.examples(session.state, session.speaks)
+            )
         if kind == "who_are_you":
-            return smalltalk.small(smalltalk.WHO, session)
+            return smalltalk.say("smalltalk.who", session)
         if kind == "chitchat":
-            return smalltalk.small(smalltalk.CHITCHAT, session, suggestions=smalltalk.examples(session.state))
+            return smalltalk.say(
+                "smalltalk.chitchat", session, suggestions=smalltalk.examples(session.state, session.speaks)
+            )
         if kind == "ask_person":
             return self.escalating.offer_person(session)
         if kind == "complaint":
             return self.escalating.offer_person(session, apology=True)
         if kind == "more":
-            return self.credentials.more(session) or smalltalk.small(smalltalk.NOTHING_MORE, session)
+            return self.credentials.more(session) or smalltalk.say("smalltalk.nothing_more", session)
         if kind in ("yes", "no"):  # nothing was asked: acknowledge
-            return smalltalk.small(smalltalk.ACKNOWLEDGE, session, suggestions=smalltalk.examples(session.state))
+            return smalltalk.say(
+                "smalltalk.acknowledge", session, suggestions=smalltalk.examples(session.state, session.speaks)
+            )
         return None
 
     def _names_state_only(self, msg: Message) -> bool:
@@ -331,20 +341,16 @@ class Bot:
             if self._says(n, "yes"):
                 return self.escalating.confirmed(pending.question, session, channel, user)
             if self._says(n, "no"):
-                return smalltalk.small("All right, I won't send it. Ask me something else whenever you like.", session)
+                return smalltalk.say("bot.wont_send", session)
         elif isinstance(pending, AskEmail):
             candidate = msg.text.strip().strip("<>").removeprefix("mailto:")
             if is_email(candidate):
                 return self.escalating.send(pending.question, session, channel, {**user, "email": candidate})
             if self._says(n, "no"):
-                return smalltalk.small("All right, I won't send it.", session)
+                return smalltalk.say("bot.wont_send_short", session)
             if len(n.split()) <= 3:
                 session.pending = pending
-                return smalltalk.small(
-                    "That doesn't look like an email address. Please type the address the help desk "
-                    "should reply to (for example name@example.com), or say “cancel”.",
-                    session,
-                )
+                return smalltalk.say("bot.not_an_email", session)
         return None
 
     def _says(self, normalised: str, intent: str) -> bool:

@@ -100,6 +100,7 @@ class Escalating:
             session_id=session.key if include_conversation else None,
             idempotency_key=idempotency_key,
             client=user.get("client"),
+            language=session.language,
         )
 
     def send(self, question: str, session: Session, channel: str, user: dict[str, Any]) -> Reply:
