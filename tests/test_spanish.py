@@ -142,6 +142,7 @@ def test_escalation_from_a_spanish_chat(services):
     )
     body = confirmation.get_content()
     assert "Si fue usted, escriba este código en la ventana del chat: 123456" in body
+    assert "https://credbot.example/confirm/1?lang=es" in body
     assert "La solicitud vence en 24 horas." in body
     assert "revocar" not in body  # nothing the requester typed goes to the address
 
@@ -157,3 +158,29 @@ def test_the_help_desk_mail_of_an_english_chat_does_not_mention_spanish(services
     assert "Spanish" not in compose(row, "credbot@example.org").get_content()
     confirmation = compose_confirmation(row, "credbot@example.org", "123456", "https://x.example/c", 24, "x.example")
     assert confirmation["Subject"].startswith("Confirm your email address")
+
+
+def test_the_confirmation_page_of_a_spanish_mail_is_in_spanish(client, services):
+    bot = services.bot
+    key, user = "web:es-page", {"owner": True, "client": "192.0.2.9"}
+    bot.handle(
+        "¿se puede revocar una credencial si el estudiante reprueba una prueba de drogas?",
+        key,
+        state="OH",
+        channel="web",
+        user=user,
+    )
+    bot.handle("sí", key, channel="web", user=user)
+    reply = bot.handle("papa@example.org", key, channel="web", user=user)
+    row = services.store.get_escalation(reply.escalation["id"])
+    token = bot.escalations.confirmations.token(row)
+    page = client.get(f"/confirm/{row['id']}?t={token}&lang=es").get_data(as_text=True)
+    assert '<html lang="es">' in page and "¿Enviar su pregunta a la mesa de ayuda?" in page
+    assert 'name="lang" value="es"' in page and ">Confirmar</button>" in page
+    wrong = client.post(f"/confirm/{row['id']}", data={"t": "0" * 32, "lang": "es"})
+    assert wrong.status_code == 403 and "No pudimos confirmar esta solicitud" in wrong.get_data(as_text=True)
+    done = client.post(f"/confirm/{row['id']}", data={"t": token, "lang": "es"})
+    assert done.status_code == 200
+    assert "Su correo electrónico quedó confirmado." in done.get_data(as_text=True)
+    english = client.get(f"/confirm/{row['id']}?t={token}").get_data(as_text=True)
+    assert '<html lang="en">' in english and "Send your question to the help desk?" in english

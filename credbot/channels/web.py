@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError, field_validator
@@ -14,6 +14,7 @@ from ..conversation import Bot, Unavailable
 from ..conversation.bot import Refused
 from ..escalation import EmailValidationError, validate_email
 from ..keys import SecretKey
+from ..phrases import phrase
 from ..text import UNSAFE_TEXT
 
 if TYPE_CHECKING:
@@ -251,21 +252,29 @@ def confirm_page(escalation_id: int):
     """The link in the confirmation mail. GET shows a button, POST confirms: mail scanners that open
     every link (to check it) must not confirm for the person."""
     token = request.values.get("t", "")
+    lang = "es" if request.values.get("lang") == "es" else "en"  # the Spanish mail's link says lang=es
+
+    def page(**values: Any) -> str:
+        return render_template("confirm.html", lang=lang, say=lambda key, **v: phrase(key, lang, **v), **values)
+
     if request.method == "GET":
-        return render_template("confirm.html", step="ask", escalation_id=escalation_id, token=token)
+        return page(step="ask", escalation_id=escalation_id, token=token)
     _rate_limit()
     if not re.fullmatch(r"[a-f0-9]{32}", token):
-        return render_template("confirm.html", step="error", message="This link is not valid."), 400
+        return page(step="error", message=phrase("confirm_page.invalid", lang)), 400
     try:
         record = bot().confirm_escalation(escalation_id, token=token)
     except Refused as exc:
-        return render_template(
-            "confirm.html", step="error", message=exc.message[:1].upper() + exc.message[1:]
-        ), exc.status
+        message = exc.message[:1].upper() + exc.message[1:]
+        if lang != "en":
+            key = f"escalating.code_error_{exc.status}" if exc.status in (400, 410, 429) else "escalating.code_error"
+            message = phrase(key, lang)
+        return page(step="error", message=message), exc.status
     except Unavailable as exc:
         headers = {"Retry-After": str(exc.retry_after or 30)}
-        return render_template("confirm.html", step="error", message=str(exc)), 503, headers
-    return render_template("confirm.html", step="done", to=record["to"])
+        message = str(exc) if lang == "en" else phrase("confirm_page.unavailable", lang)
+        return page(step="error", message=message), 503, headers
+    return page(step="done", to=record["to"])
 
 
 @bp.post("/api/feedback")

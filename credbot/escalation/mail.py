@@ -218,6 +218,7 @@ def _confirmation_es(
     msg["Message-ID"] = message_id(escalation, mail_from, "confirm")
     msg["Auto-Submitted"] = "auto-generated"
     msg["Content-Language"] = "es"
+    link += ("&" if "?" in link else "?") + "lang=es"  # the confirmation page in Spanish too
     body = phrase(
         "mail.confirm_body", "es", site=site, desk=desk, to=escalation["to_address"], code=code, link=link, hours=hours
     )
