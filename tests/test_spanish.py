@@ -184,3 +184,15 @@ def test_the_confirmation_page_of_a_spanish_mail_is_in_spanish(client, services)
     assert "Su correo electrónico quedó confirmado." in done.get_data(as_text=True)
     english = client.get(f"/confirm/{row['id']}?t={token}").get_data(as_text=True)
     assert '<html lang="en">' in english and "Send your question to the help desk?" in english
+
+
+def test_spanish_follow_ups_and_corrections(bot):
+    assert bot.handle("¿Qué es ServSafe?", "es-12").credential_id == "servsafe-food-handler"
+    reply = bot.handle("¿quién la otorga?", "es-12")
+    assert reply.credential_id == "servsafe-food-handler"
+    assert reply.text.startswith("ServSafe Food Handler la otorga National Restaurant Association")
+    reply = bot.handle("¿y cuántos puntos vale?", "es-12")
+    assert reply.text.startswith("El catálogo no tiene el valor en puntos de ServSafe Food Handler en Ohio.")
+    bot.handle("¿cuánto cuesta la credencial en Ohio?", "es-13")
+    reply = bot.handle("no, quise decir el sello de la credencial", "es-13")
+    assert reply.kind == "answer" and reply.faq_id == "oh-sup-irc-seal" and reply.language == "es"
