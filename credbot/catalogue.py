@@ -57,13 +57,30 @@ FIELD_WORDS = {
     "Health Sciences Technology": ["health sciences technology"],
     "All career fields": [],
 }
+# The words Spanish-speaking parents use for the same fields (with and without accents).
+SPANISH_FIELD_WORDS = {
+    "Health": ["salud", "medicina", "enfermeria", "enfermería", "area de salud", "área de salud"],
+    "Information Technology": ["informatica", "informática", "computacion", "computación", "computadoras"],
+    "Construction": ["construccion", "construcción", "oficios de construccion"],
+    "Law and Public Safety": ["policia", "policía", "bomberos", "seguridad publica", "seguridad pública"],
+    "Business, Marketing, and Finance": ["negocios", "contabilidad", "finanzas", "ventas", "mercadotecnia"],
+    "Manufacturing": ["manufactura", "soldadura", "soldador", "maquinado", "industrial"],
+    "Hospitality and Tourism": ["cocina", "culinaria", "gastronomia", "gastronomía", "restaurante", "turismo"],
+    "Transportation": ["automotriz", "mecanica automotriz", "mecánica automotriz", "transporte", "carros"],
+    "Engineering": ["ingenieria", "ingeniería", "mecatronica", "mecatrónica"],
+    "Human Services": ["cosmetologia", "cosmetología", "belleza", "servicios humanos"],
+    "Agriculture/Environmental Systems": ["agricultura", "veterinaria", "animales", "medio ambiente"],
+    "Arts and Communications": ["arte", "artes", "diseño grafico", "diseño gráfico", "comunicaciones"],
+}
+for _label, _words in SPANISH_FIELD_WORDS.items():
+    FIELD_WORDS[_label] = FIELD_WORDS[_label] + _words
 _FIELD_PATTERNS = [
     (label, re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b"))
     for label, words in FIELD_WORDS.items()
     if words
 ]
-_POINTS = re.compile(r"\b(1|3|6|12|one|three|six|twelve)[ -]?points?\b")
-_WORD_NUMBERS = {"one": 1, "three": 3, "six": 6, "twelve": 12}
+_POINTS = re.compile(r"\b(1|3|6|12|one|three|six|twelve|un|uno|tres|seis|doce)[ -]?(?:points?|puntos?)\b")
+_WORD_NUMBERS = {"one": 1, "three": 3, "six": 6, "twelve": 12, "un": 1, "uno": 1, "tres": 3, "seis": 6, "doce": 12}
 
 
 @dataclass(frozen=True)
@@ -80,7 +97,9 @@ class ListQuery:
     state: str | None = None
     issuer: str | None = None
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
+        if lang == "es":
+            return self._describe_es()
         parts = []
         if self.points:
             parts.append(f"worth {self.points} points in Ohio")
@@ -91,6 +110,19 @@ class ListQuery:
         if self.state:
             parts.append("tied by a source to " + {"OH": "Ohio", "IL": "Illinois"}[self.state])
         return " ".join(parts) or "in the catalogue"
+
+    def _describe_es(self) -> str:
+        """describe() in Spanish; the field and issuer are the catalogue's own (English) labels."""
+        parts = []
+        if self.points:
+            parts.append(f"que valen {self.points} puntos en Ohio")
+        if self.field:
+            parts.append(f"del campo {self.field}")
+        if self.issuer:
+            parts.append(f"de {self.issuer}")
+        if self.state:
+            parts.append("vinculadas por una fuente a " + {"OH": "Ohio", "IL": "Illinois"}[self.state])
+        return " ".join(parts) or "del catálogo"
 
 
 class Catalogue:

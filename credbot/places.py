@@ -16,11 +16,16 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-CUE_BEFORE = frozenset("in from near at outside around by to of live living located based over down up".split())
+CUE_BEFORE = frozenset(
+    "in from near at outside around by to of live living located based over down up"
+    # Spanish: "vivimos en Decatur", "somos de Canton", "cerca de Elgin"
+    " en de del desde cerca vivo vivimos somos estamos".split()
+)
 CUE_AFTER = frozenset(
     """mom moms dad dads mother father parent parents family families resident residents area district
     districts schools school high hs here county city teacher teachers counselor student students oh ohio il
-    illinois public area suburbs suburb metro township twp local native grown community career unit""".split()
+    illinois public area suburbs suburb metro township twp local native grown community career unit
+    mamá mama papá papa distrito escuela escuelas condado ciudad familia""".split()
 )
 BIG_CITY = 100_000  # "chicago", "columbus" need no sign that they are places
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")

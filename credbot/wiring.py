@@ -9,11 +9,13 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from . import language
 from .conversation import Bot, MemorySessionStore, RedisSessionStore, SessionStore, Thresholds
 from .escalation import EscalationService, Outbox, OutboxWorker, SmtpMailer, Store, UnansweredRecorder
 from .keys import SecretKey, load_secret_key
 from .knowledge import KnowledgeBase, load
 from .matching import Matcher, Weights
+from .matching_es import build_spanish_matcher
 from .settings import Settings
 
 __all__ = [
@@ -162,6 +164,8 @@ def build_bot(
     limit_blas_threads()
     kb = kb or load(settings.knowledge_dir)
     matcher_, status = matcher or build_matcher(kb, settings)
+    # Lexical: all-MiniLM-L6-v2 is English-only and barely helps Spanish (docs/languages.md).
+    spanish = build_spanish_matcher(kb)
     return Bot(
         kb,
         matcher_,
@@ -172,6 +176,7 @@ def build_bot(
         recorder=recorder,
         semantic_status=status,
         store=store,
+        spanish_matcher=spanish,
     )
 
 
@@ -187,6 +192,7 @@ class Preloaded:
 def preload(settings: Settings) -> Preloaded:
     limit_blas_threads()
     kb = load(settings.knowledge_dir)
+    language.warm()  # lingua's models now, not on a parent's first message
     for warning in kb.warnings:
         log.warning("knowledge: %s", warning)
     return Preloaded(kb, build_matcher(kb, settings))

@@ -28,8 +28,8 @@ SHOTS = [
     # (file, demo page query, viewport, question, text that shows the reply has come)
     ("widget-desktop.png", "", (1280, 800), "What is ServSafe?", "ServSafe Food Handler:"),
     ("widget-phone.png", "", (360, 740), "How do students earn credentials in Ohio?", "career-technical"),
-    ("widget-desktop-es.png", "?lang=es", (1280, 800), "¿Cuánto cuesta una credencial?", None),
-    ("widget-phone-es.png", "?lang=es", (360, 740), "¿Quién paga la credencial en Ohio?", None),
+    ("widget-desktop-es.png", "?lang=es", (1280, 800), "¿Cuánto cuesta una credencial?", "Traducción no oficial"),
+    ("widget-phone-es.png", "?lang=es", (360, 740), "¿Quién paga la credencial en Ohio?", "Traducción no oficial"),
 ]
 
 

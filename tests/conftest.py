@@ -54,7 +54,14 @@ def bot(_shared_services) -> Bot:
     from credbot.conversation import MemorySessionStore
 
     shared = _shared_services.bot
-    return Bot(shared.kb, shared.matcher, MemorySessionStore(), shared.thresholds, help_emails=shared.help_emails)
+    return Bot(
+        shared.kb,
+        shared.matcher,
+        MemorySessionStore(),
+        shared.thresholds,
+        help_emails=shared.help_emails,
+        spanish_matcher=shared.spanish_matcher,
+    )
 
 
 @pytest.fixture

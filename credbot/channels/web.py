@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError, field_validator
@@ -16,6 +16,7 @@ from ..conversation import Bot, Unavailable
 from ..conversation.bot import Refused
 from ..escalation import EmailValidationError, validate_email
 from ..keys import SecretKey
+from ..phrases import phrase
 from ..text import UNSAFE_TEXT
 from .clientaddr import client_key
 from .fairness import OverBudget
@@ -48,6 +49,7 @@ class ChatRequest(BaseModel):
     session_id: StrictStr | None = Field(default=None, pattern=SESSION_ID)
     session_secret: StrictStr | None = Field(default=None, pattern=SESSION_SECRET)
     state: Literal["OH", "IL"] | None = None
+    language: Literal["en", "es"] | None = None  # the page's language: a new conversation starts in it
 
     _check = field_validator("message")(_no_control)
 
@@ -198,7 +200,12 @@ def chat():
     owner = issued is not None or _owner(session_id, body.session_secret)
     with _work_budget(message):
         reply = bot().handle(
-            message, f"web:{session_id}", state=body.state, channel="web", user={"client": _client(), "owner": owner}
+            message,
+            f"web:{session_id}",
+            state=body.state,
+            channel="web",
+            user={"client": _client(), "owner": owner},
+            language=body.language,
         )
     out = {**reply.to_dict(), "session_id": session_id}
     if issued is not None:
@@ -266,21 +273,29 @@ def confirm_page(escalation_id: int):
     """The link in the confirmation mail. GET shows a button, POST confirms: mail scanners that open
     every link (to check it) must not confirm for the person."""
     token = request.values.get("t", "")
+    lang = "es" if request.values.get("lang") == "es" else "en"  # the Spanish mail's link says lang=es
+
+    def page(**values: Any) -> str:
+        return render_template("confirm.html", lang=lang, say=lambda key, **v: phrase(key, lang, **v), **values)
+
     if request.method == "GET":
-        return render_template("confirm.html", step="ask", escalation_id=escalation_id, token=token)
+        return page(step="ask", escalation_id=escalation_id, token=token)
     _rate_limit()
     if not re.fullmatch(r"[a-f0-9]{32}", token):
-        return render_template("confirm.html", step="error", message="This link is not valid."), 400
+        return page(step="error", message=phrase("confirm_page.invalid", lang)), 400
     try:
         record = bot().confirm_escalation(escalation_id, token=token)
     except Refused as exc:
-        return render_template(
-            "confirm.html", step="error", message=exc.message[:1].upper() + exc.message[1:]
-        ), exc.status
+        message = exc.message[:1].upper() + exc.message[1:]
+        if lang != "en":
+            key = f"escalating.code_error_{exc.status}" if exc.status in (400, 410, 429) else "escalating.code_error"
+            message = phrase(key, lang)
+        return page(step="error", message=message), exc.status
     except Unavailable as exc:
         headers = {"Retry-After": str(exc.retry_after or 30)}
-        return render_template("confirm.html", step="error", message=str(exc)), 503, headers
-    return render_template("confirm.html", step="done", to=record["to"])
+        message = str(exc) if lang == "en" else phrase("confirm_page.unavailable", lang)
+        return page(step="error", message=message), 503, headers
+    return page(step="done", to=record["to"])
 
 
 @bp.post("/api/feedback")

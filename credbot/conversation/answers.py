@@ -4,11 +4,12 @@ source, both states' answers when the state is unknown, a clarifying choice, or 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ..knowledge import FaqEntry
+from ..knowledge import FaqEntry, SpanishEntry
 from ..matching import Match
+from ..phrases import phrase
 from ..states import STATE_NAMES
 from .pending import AskState, ChooseEntry, ConfirmEscalation
 from .reply import Choice, Reply
@@ -30,10 +31,15 @@ class FaqReplies:
         thresholds: Thresholds,
         help_email: Callable[[str | None], str],
         today: Callable[[], dt.date] = dt.date.today,
+        english: Mapping[str, FaqEntry] | None = None,
+        spanish: Mapping[str, SpanishEntry] | None = None,
     ):
         self.thresholds = thresholds
         self.help_email = help_email
         self.today = today  # for the staleness guard of supplementary entries
+        # The official entries by id (a Spanish match holds the Spanish view) and their Spanish translations.
+        self.english: Mapping[str, FaqEntry] = english or {}
+        self.spanish: Mapping[str, SpanishEntry] = spanish or {}
 
     def faq(self, text: str, matches: list[Match], session: Session) -> Reply:
         t = self.thresholds
@@ -84,11 +90,17 @@ class FaqReplies:
         twin: FaqEntry | None = None,
         matches: list[Match] | None = None,
     ) -> Reply:
+        entry = self.english.get(entry.id, entry)  # the official text; a Spanish view carries the translation
+        twin = self.english.get(twin.id, twin) if twin else None
         session.last_question = question
         session.last_faq_id = entry.id  # the last credential stays: "how many points is it worth?"
         session.unanswered = None
         entries = [entry] + ([twin] if twin else [])
-        if twin:
+        lang = session.speaks
+        official_text = None
+        if lang == "es":
+            text, official_text = self.spanish_text(entry, twin, session)
+        elif twin:
             both = "official FAQs both" if entry.official and twin.official else "sources both"
             parts = [f"Ohio's and Illinois's {both} answer this. Tell me your state for just one."]
             for e in sorted(entries, key=lambda e: e.state != "OH"):
@@ -99,7 +111,7 @@ class FaqReplies:
         else:
             lead = self.lead_in(entry, session.state)
             text = f"{lead}\n\n{entry.answer}{self.caveat(entry)}\n\nSource: {entry.source.cite()}."
-        followups = self.followups(entry)
+        followups = self.followups(entry, lang)
         return Reply(
             kind="answer",
             text=text,
@@ -112,10 +124,55 @@ class FaqReplies:
             or [{"id": entry.id, "type": "faq", "score": round(confidence, 4)}],
             suggestions=followups,
             official=entry.official,
+            language=lang,
+            official_text=official_text,
         )
 
-    def caveat(self, entry: FaqEntry) -> str:
+    def spanish_text(self, entry: FaqEntry, twin: FaqEntry | None, session: Session) -> tuple[str, str | None]:
+        """The answer for a Spanish conversation: the stored unofficial translation, marked as such, with
+        the official English text beside it (``official_text``); an entry without a translation says so
+        in Spanish and shows the English. Returns (the text, the official English text or None)."""
+        entries = [entry] + ([twin] if twin else [])
+        translated = [self.spanish.get(e.id) for e in entries]
+        views = [t for t in translated if t is not None]
+        parts: list[str] = []
+        if views:
+            newest = max(views, key=lambda t: t.translated_on)
+            parts.append(
+                phrase("translation.notice", "es", reviewed_by=newest.reviewed_by, date=_fecha(newest.translated_on))
+            )
+        if twin:
+            key = "answers.both_official" if entry.official and twin.official else "answers.both_sources"
+            parts.append(phrase(key, "es"))
+        pairs = (
+            sorted(zip(entries, translated), key=lambda p: p[0].state != "OH")
+            if twin
+            else list(zip(entries, translated))
+        )
+        for e, es in pairs:
+            if twin:
+                label = (
+                    phrase("answers.label_official", "es", agency=e.source.agency)
+                    if e.official
+                    else phrase("answers.label_summary", "es")
+                )
+                parts.append(phrase("answers.twin_part", "es", state_name=STATE_NAMES[e.state], label=label))
+            else:
+                parts.append(self.lead_in(e, session.state, "es", es.question if es else e.question))
+            if es is None:
+                parts.append(phrase("translation.missing", "es"))
+            parts.append((es.answer if es else e.answer) + self.caveat(e, "es"))
+        if twin:
+            parts.append(phrase("answers.sources", "es", citations="; ".join(e.source.cite() for e in entries)))
+        else:
+            parts.append(phrase("answers.source", "es", citation=entry.source.cite()))
+        official = "\n\n".join(e.answer for e, es in pairs if es is not None) or None
+        return "\n\n".join(parts), official
+
+    def caveat(self, entry: FaqEntry, lang: str = "en") -> str:
         """The staleness guard: a supplementary answer past its review date says it may have changed."""
+        if entry.review_by and entry.review_by < self.today() and lang == "es":
+            return "\n\n" + phrase("answers.caveat", "es", date=_fecha(entry.review_by), email=entry.help_email)
         if entry.review_by and entry.review_by < self.today():
             return (
                 f"\n\nThis summary was due for review on {entry.review_by:%B %-d, %Y} and may have changed. "
@@ -124,8 +181,32 @@ class FaqReplies:
         return ""
 
     @staticmethod
-    def lead_in(entry: FaqEntry, state: str | None) -> str:
+    def lead_in(entry: FaqEntry, state: str | None, lang: str = "en", question: str | None = None) -> str:
         name = STATE_NAMES[entry.state]
+        if lang == "es":
+            if not entry.official:
+                other = (
+                    phrase("answers.lead_other_not_covered", "es", state_name=STATE_NAMES[state])
+                    if state and state != entry.state
+                    else ""
+                )
+                return phrase(
+                    "answers.lead_supplementary",
+                    "es",
+                    other=other,
+                    name=name,
+                    agency=entry.source.agency,
+                    title=entry.source.title,
+                )
+            key = "answers.lead_other_state" if state and state != entry.state else "answers.lead_official"
+            return phrase(
+                key,
+                "es",
+                state_name=STATE_NAMES.get(state or "", ""),
+                name=name,
+                agency=entry.source.agency,
+                question=question or entry.question,
+            )
         if not entry.official:
             other = (
                 f"{STATE_NAMES[state]}'s official FAQ doesn't cover this. " if state and state != entry.state else ""
@@ -141,8 +222,10 @@ class FaqReplies:
             )
         return f"The {entry.source.agency} answers “{entry.question}”:"
 
-    def followups(self, entry: FaqEntry) -> list[str]:
+    def followups(self, entry: FaqEntry, lang: str = "en") -> list[str]:
         other = "Illinois" if entry.state == "OH" else "Ohio"
+        if lang == "es":
+            return [phrase("answers.what_about", lang, other=other), phrase("answers.talk_to_person", lang)]
         return [f"What about {other}?", "Talk to a person"]
 
     @staticmethod
@@ -159,38 +242,51 @@ class FaqReplies:
     def clarify(self, text: str, matches: list[Match], session: Session) -> Reply:
         options = [m.entry for m in matches[:3]]
         session.pending = ChooseEntry(text, tuple(e.id for e in options), matches[0].score)
-        lines = [f"{i}. {e.question} ({STATE_NAMES[e.state]})" for i, e in enumerate(options, 1)]
+        lang = session.speaks
+        labels = [
+            phrase("answers.choice_label", lang, question=self.question_in(e, lang), state_name=STATE_NAMES[e.state])
+            for e in options
+        ]
+        lines = [f"{i}. {label}" for i, label in enumerate(labels, 1)]
         return Reply(
             kind="clarify",
-            text="I'm not sure which of these you mean:\n"
+            text=phrase("answers.clarify_head", lang)
+            + "\n"
             + "\n".join(lines)
-            + "\nReply with the number, or rephrase your question.",
+            + "\n"
+            + phrase("answers.clarify_tail", lang),
             confidence=matches[0].score,
             state=session.state,
             matches=[{"id": m.id, "type": "faq", "score": round(m.score, 4)} for m in matches[:3]],
-            choices=[
-                Choice(label=f"{e.question} ({STATE_NAMES[e.state]})", value=str(i)) for i, e in enumerate(options, 1)
-            ],
+            choices=[Choice(label=label, value=str(i)) for i, label in enumerate(labels, 1)],
+            language=lang,
         )
+
+    def question_in(self, entry: FaqEntry, lang: str) -> str:
+        """The entry's question in the conversation's language (its Spanish view's, when it has one)."""
+        view = self.spanish.get(entry.id) if lang == "es" else None
+        return view.question if view is not None else self.english.get(entry.id, entry).question
 
     def fallback(self, text: str, matches: list[Match], session: Session) -> Reply:
         session.unanswered = text
         email = self.help_email(session.state)
         session.pending = ConfirmEscalation(text)
-        where = f"the {STATE_NAMES[session.state]} help desk" if session.state else "the help desk"
+        lang = session.speaks
+        where = (
+            phrase("answers.help_desk_of", lang, state_name=STATE_NAMES[session.state])
+            if session.state
+            else phrase("answers.help_desk", lang)
+        )
         return Reply(
             kind="fallback",
-            text=(
-                "I'm sorry, I don't know the answer to that. I only know the official industry-recognized "
-                f"credentials FAQs and a catalogue of credentials. Would you like me to send your question to "
-                f"{where} ({email})? A person will reply."
-            ),
+            text=phrase("answers.fallback", lang, where=where, email=email),
             confidence=matches[0].score if matches else 0.0,
             state=session.state,
             matches=[{"id": m.id, "type": "faq", "score": round(m.score, 4)} for m in matches[:3]],
             offer_escalation=True,
             help_email=email,
-            suggestions=["Yes, send it", "No thanks"],
+            suggestions=[phrase("answers.yes_send", lang), phrase("answers.no_thanks", lang)],
+            language=lang,
         )
 
     def elsewhere(self, text: str, matches: list[Match], session: Session) -> Reply:
@@ -200,15 +296,12 @@ class FaqReplies:
         session.pending = None
         return Reply(
             kind="fallback",
-            text=(
-                "That's a question for your student's school or district office: they can answer it. I only "
-                "answer questions about industry-recognized credentials for high-school career-technical "
-                "education in Ohio and Illinois (what they are, how students earn them, costs, the state lists)."
-            ),
+            text=phrase("answers.elsewhere", session.speaks),
             confidence=matches[0].score if matches else 0.0,
             state=session.state,
             matches=[{"id": m.id, "type": "faq", "score": round(m.score, 4)} for m in matches[:3]],
             offer_escalation=False,
+            language=session.speaks,
         )
 
     def other_state(self, names: tuple[str, ...], text: str, question: str, session: Session) -> Reply:
@@ -218,20 +311,18 @@ class FaqReplies:
         session.last_faq_id = None
         session.pending = ConfirmEscalation(text)
         email = self.help_email(session.state)
-        where = " and ".join(names[:2])
+        lang = session.speaks
+        where = phrase("answers.and", lang).join(names[:2])
+        key = "answers.other_state_one" if len(names) == 1 else "answers.other_state_many"
         return Reply(
             kind="fallback",
-            text=(
-                f"I only cover Ohio and Illinois, so I can't tell you how {where} handles industry-recognized "
-                f"credentials: {'its' if len(names) == 1 else 'each'} state department of education can. If your "
-                "question is about Ohio or Illinois, tell me which and ask again. Or I can send your question to "
-                f"the help desk ({email}). Shall I?"
-            ),
+            text=phrase(key, lang, where=where, email=email),
             confidence=0.0,
             state=session.state,
             offer_escalation=True,
             help_email=email,
-            suggestions=["Yes, send it", "No thanks"],
+            suggestions=[phrase("answers.yes_send", lang), phrase("answers.no_thanks", lang)],
+            language=lang,
         )
 
     def ask_state(self, place: str, question: str, session: Session) -> Reply:
@@ -239,8 +330,17 @@ class FaqReplies:
         session.pending = AskState(question)
         return Reply(
             kind="clarify",
-            text=f"There is a {place} in both Ohio and Illinois. Which state are you in?",
+            text=phrase("answers.ask_state", session.speaks, place=place),
             confidence=0.0,
             state=session.state,
             choices=[Choice(label="Ohio", value="Ohio"), Choice(label="Illinois", value="Illinois")],
+            language=session.speaks,
         )
+
+
+_MESES = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
+
+
+def _fecha(day: dt.date) -> str:
+    """A date as Spanish readers write it: "23 de noviembre de 2026"."""
+    return f"{day.day} de {_MESES[day.month - 1]} de {day.year}"

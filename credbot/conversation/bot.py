@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .. import language as languages
 from ..catalogue import Catalogue
 from ..escalation import (
     BudgetExceeded,
@@ -30,6 +31,7 @@ from ..escalation import (
 from ..escalation.mail import is_email
 from ..knowledge import FaqEntry, KnowledgeBase
 from ..matching import Matcher
+from ..matching_es import SPANISH_THRESHOLDS
 from ..places import load_gazetteer
 from ..states import STATES, default_help_emails
 from ..text import normalise, state_code
@@ -99,6 +101,8 @@ class Bot:
         today: Callable[[], dt.date] = dt.date.today,
         store: Store | None = None,
         understanding: Understanding = Understanding(),
+        spanish_matcher: Matcher | None = None,
+        spanish_thresholds: Thresholds | None = None,
     ):
         self.kb = kb
         self.matcher = matcher
@@ -108,7 +112,7 @@ class Bot:
         self.store = store  # feedback and Slack's channel settings, or None
         self.semantic_status = semantic_status
         self.catalogue = Catalogue(kb)
-        self.faq = FaqReplies(thresholds, self.help_email, today)
+        self.faq = FaqReplies(thresholds, self.help_email, today, english=kb.faq_by_id, spanish=kb.spanish)
         self.credentials = CredentialReplies(kb, self.catalogue, matcher, self.help_email)
         self.escalating = Escalating(escalations, self.help_email)
         self.gazetteer = load_gazetteer(kb.places) if kb.places else None
@@ -116,6 +120,18 @@ class Bot:
         self.understanding = understanding
         self._twins: dict[tuple[str, str], tuple[FaqEntry, float] | None] = {}
         self.router = Router(kb, matcher, self.catalogue, self.faq, self.credentials, self.intents)
+        # Spanish questions are ranked over es.json's Spanish views (matching_es.py), with their own thresholds.
+        self.spanish_matcher = spanish_matcher
+        self.router_es = self.router
+        if spanish_matcher is not None:
+            faq_es = FaqReplies(
+                spanish_thresholds or Thresholds(**SPANISH_THRESHOLDS),
+                self.help_email,
+                today,
+                english=kb.faq_by_id,
+                spanish=kb.spanish,
+            )
+            self.router_es = Router(kb, spanish_matcher, self.catalogue, faq_es, self.credentials, self.intents)
 
     @property
     def escalations(self) -> EscalationService | None:
@@ -138,15 +154,22 @@ class Bot:
         state: str | None = None,
         channel: str = "cli",
         user: dict[str, Any] | None = None,
+        language: str | None = None,
     ) -> Reply:
+        """``language``: the page's language ("en" or "es"), which a new conversation starts in until the
+        person's own words say otherwise. Slack answers in English whatever the language."""
         session = self.sessions.get(session_key)
         if state and not session.state:
             session.state = state
+        previous = language if language in languages.LANGUAGES and not session.history else session.language
+        session.language = languages.detect(message, previous)
+        session.english_only = channel == "slack"
         msg = self.message(message)
         session.remember("user", msg.text)
         reply = self._respond(msg, session, channel, user or {})
         if reply.state is None:
             reply.state = session.state
+        reply.language = session.speaks
         session.remember("bot", reply.text)
         session.remember_reply(msg.text, reply.to_session_dict())
         self.sessions.save(session)
@@ -164,7 +187,7 @@ class Bot:
 
     def _respond(self, msg: Message, session: Session, channel: str, user: dict[str, Any]) -> Reply:
         if not msg.normalised:
-            return smalltalk.small(smalltalk.EMPTY, session)
+            return smalltalk.say("smalltalk.empty", session)
         if session.pending:
             reply = self._pending(msg, session, channel, user)
             if reply is not None:
@@ -180,7 +203,7 @@ class Bot:
         if question is None:  # nothing but asides: "thanks!", "oh, we're in Akron"
             if stated:
                 return self._other_state(stated, session)
-            return self._intent(msg, session, channel, user) or self.router.route(msg, session)
+            return self._intent(msg, session, channel, user) or self._router(session).route(msg, session)
         where = self._where(question, session)
         if where is not None:
             return where
@@ -189,7 +212,7 @@ class Bot:
         reply = self._intent(question, session, channel, user)
         if reply is not None:
             return reply
-        reply = self.router.route(question, session, topical=not corrected)
+        reply = self._router(session).route(question, session, topical=not corrected)
         if social is not None and social.id == "complaint" and reply.kind in ("fallback", "clarify"):
             return self.escalating.offer_person(session, apology=True)
         return reply
@@ -212,7 +235,7 @@ class Bot:
                 stated = piece.named_state
             else:
                 kept.append(part)
-        if len(kept) == len(parts) or kept and not self._asks_something(" ".join(kept)):
+        if len(kept) == len(parts) or kept and not self._asks_something(" ".join(kept), session):
             return msg, None, None  # "switching to Illinois - same question" is one thought
         if stated:
             session.state = stated
@@ -220,12 +243,17 @@ class Bot:
             return None, social, stated
         return self.message(" ".join(kept)), social, stated
 
-    def _asks_something(self, text: str) -> bool:
+    def _asks_something(self, text: str, session: Session) -> bool:
         """Is there a question in ``text`` on its own: a credential's name, four words or more, or an FAQ match?"""
         if len(text.split()) >= 4 or self.catalogue.find_names(text):
             return True
-        _, matches = self.matcher.rank(text, None)
-        return bool(matches) and matches[0].score >= self.thresholds.clarify
+        router = self._router(session)
+        _, matches = router.matcher.rank(text, None)
+        return bool(matches) and matches[0].score >= router.faq.thresholds.clarify
+
+    def _router(self, session: Session) -> Router:
+        """The router for the language the person writes: Spanish questions are ranked in Spanish."""
+        return self.router_es if session.language == "es" else self.router
 
     def _where(self, msg: Message, session: Session) -> Reply | None:
         """What the message says about where the person is: sets the state, or asks which state a
@@ -246,33 +274,43 @@ class Bot:
         if top is None or top.group == "off_topic" or top.score < self.understanding.intent:
             return None  # off-topic questions are the router's: they may still be about credentials
         if top.score < self.understanding.sure_intent:
-            _, matches = self.matcher.rank(msg.question, session.state)
+            _, matches = self._router(session).matcher.rank(msg.question, session.state)
             if matches and matches[0].score + self.understanding.intent_lead > top.score:
                 return None  # "what can you tell me about costs" asks the FAQ, not for help
         kind = top.id
         if kind == "greeting":
-            return smalltalk.small(smalltalk.GREETING, session, suggestions=smalltalk.examples(session.state))
+            return smalltalk.say(
+                "smalltalk.greeting", session, suggestions=smalltalk.examples(session.state, session.speaks)
+            )
         if kind == "thanks":
-            return smalltalk.small(smalltalk.THANKS, session)
+            return smalltalk.say("smalltalk.thanks", session)
         if kind == "acknowledge":
-            return smalltalk.small(smalltalk.ACKNOWLEDGE, session, suggestions=smalltalk.examples(session.state))
+            return smalltalk.say(
+                "smalltalk.acknowledge", session, suggestions=smalltalk.examples(session.state, session.speaks)
+            )
         if kind == "goodbye":
             session.pending = None
-            return smalltalk.small(smalltalk.GOODBYE, session)
+            return smalltalk.say("smalltalk.goodbye", session)
         if kind == "help":
-            return smalltalk.small(smalltalk.HELP, session, suggestions=smalltalk.examples(session.state))
+            return smalltalk.say(
+                "smalltalk.help", session, suggestions=smalltalk.examples(session.state, session.speaks)
+            )
         if kind == "who_are_you":
-            return smalltalk.small(smalltalk.WHO, session)
+            return smalltalk.say("smalltalk.who", session)
         if kind == "chitchat":
-            return smalltalk.small(smalltalk.CHITCHAT, session, suggestions=smalltalk.examples(session.state))
+            return smalltalk.say(
+                "smalltalk.chitchat", session, suggestions=smalltalk.examples(session.state, session.speaks)
+            )
         if kind == "ask_person":
             return self.escalating.offer_person(session)
         if kind == "complaint":
             return self.escalating.offer_person(session, apology=True)
         if kind == "more":
-            return self.credentials.more(session) or smalltalk.small(smalltalk.NOTHING_MORE, session)
+            return self.credentials.more(session) or smalltalk.say("smalltalk.nothing_more", session)
         if kind in ("yes", "no"):  # nothing was asked: acknowledge
-            return smalltalk.small(smalltalk.ACKNOWLEDGE, session, suggestions=smalltalk.examples(session.state))
+            return smalltalk.say(
+                "smalltalk.acknowledge", session, suggestions=smalltalk.examples(session.state, session.speaks)
+            )
         return None
 
     def _names_state_only(self, msg: Message) -> bool:
@@ -297,26 +335,22 @@ class Bot:
             if state:
                 session.state = state
                 if pending.question:
-                    return self.router.route(self.message(pending.question), session)
+                    return self._router(session).route(self.message(pending.question), session)
                 return smalltalk.state_set(state, session)
         elif isinstance(pending, ConfirmEscalation):
             if self._says(n, "yes"):
                 return self.escalating.confirmed(pending.question, session, channel, user)
             if self._says(n, "no"):
-                return smalltalk.small("All right, I won't send it. Ask me something else whenever you like.", session)
+                return smalltalk.say("bot.wont_send", session)
         elif isinstance(pending, AskEmail):
             candidate = msg.text.strip().strip("<>").removeprefix("mailto:")
             if is_email(candidate):
                 return self.escalating.send(pending.question, session, channel, {**user, "email": candidate})
             if self._says(n, "no"):
-                return smalltalk.small("All right, I won't send it.", session)
+                return smalltalk.say("bot.wont_send_short", session)
             if len(n.split()) <= 3:
                 session.pending = pending
-                return smalltalk.small(
-                    "That doesn't look like an email address. Please type the address the help desk "
-                    "should reply to (for example name@example.com), or say “cancel”.",
-                    session,
-                )
+                return smalltalk.say("bot.not_an_email", session)
         return None
 
     def _says(self, normalised: str, intent: str) -> bool:
@@ -334,7 +368,9 @@ class Bot:
             if twin is not None:  # the same topic in the other state's knowledge
                 return self.faq.answer_entry(twin[0], session.last_question or twin[0].question, session, twin[1])
         if session.last_question:
-            return self.router.route(self.message(session.last_question), session, topical=False, own_state=True)
+            return self._router(session).route(
+                self.message(session.last_question), session, topical=False, own_state=True
+            )
         return smalltalk.state_set(state, session)
 
     def twin(self, entry_id: str, state: str) -> tuple[FaqEntry, float] | None:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from ..catalogue import Catalogue, ListQuery, NameHit
 from ..knowledge import FACT_FIELDS, Credential, KnowledgeBase
 from ..matching import Matcher
+from ..phrases import phrase
 from ..states import CREDENTIAL_LISTS, STATE_NAMES, STATES
 from ..text import PLACE_WORDS, STOPWORDS, detect_state, normalise
 from .pending import ConfirmEscalation
@@ -112,26 +113,23 @@ class CredentialReplies:
     # ---- replies ------------------------------------------------------------------------
     def not_in_catalogue(self, name: str, hits: Sequence[NameHit], session: Session) -> Reply:
         session.unanswered = None
-        closest = f" The closest entry I have is {hits[0].credential.name}; ask about it by name." if hits else ""
+        lang = session.speaks
+        closest = phrase("credentials.closest", lang, credential=hits[0].credential.name) if hits else ""
         email = self.help_email(session.state)
-        session.pending = ConfirmEscalation(f"Information about the credential: {name}")
+        session.pending = ConfirmEscalation(phrase("credentials.escalation_question", lang, name=name))
         return Reply(
             kind="fallback",
             confidence=0.0,
             state=session.state,
             offer_escalation=True,
             help_email=email,
-            text=(
-                f"The credentials catalogue has no entry for “{name}”, so I can't tell you about it "
-                f"rather than guess.{closest} Would you like me to send your question to the help desk "
-                f"({email})?"
-            ),
-            suggestions=["Yes, send it", "No thanks"],
+            text=phrase("credentials.not_in_catalogue", lang, name=name, closest=closest, email=email),
+            suggestions=[phrase("answers.yes_send", lang), phrase("answers.no_thanks", lang)],
         )
 
     def choices(self, hits: Sequence[NameHit], text: str, session: Session, confidence: float = 1.0) -> Reply:
         creds = [h.credential for h in hits[:PAGE_SIZE]]
-        return self.page(f"credentials matching “{text}”", creds, 0, session, confidence)
+        return self.page(phrase("credentials.matching_title", session.speaks, text=text), creds, 0, session, confidence)
 
     def credential(
         self, cred: Credential, n: str, session: Session, aspect: str | None = None, confidence: float = 1.0
@@ -146,39 +144,36 @@ class CredentialReplies:
         if cred.name_only:
             return self.name_only(cred, n, session)
         aspect = aspect or self.aspect_of(n)
+        lang = session.speaks
         facts: list[str] = []
         shown: tuple[str, ...] = FACT_FIELDS
         if aspect == "cred_points":
-            facts.append(self.points_fact(cred))
+            facts.append(self.points_fact(cred, lang))
             shown = ("ohio_points",)
         elif aspect == "cred_issuer":
-            facts.append(self.issuer_fact(cred, session.state))
+            facts.append(self.issuer_fact(cred, session.state, lang))
             shown = ("issuer",)
         elif aspect == "cred_list":
             state = detect_state(n) or session.state
-            facts.append(self.list_fact(cred, state))
+            facts.append(self.list_fact(cred, state, lang))
             shown = ("states",) if cred.states and (state is None or state in cred.states) else ()
         elif aspect == "cred_field":
-            facts.append(self.career_line(cred))
+            facts.append(self.career_line(cred, lang))
             shown = ("career_field",)
         else:
-            facts.append(self.description_fact(cred))
-            facts.append(self.issuer_line(cred) + "\n" + self.career_line(cred))
-            facts.append(self.points_fact(cred))
+            facts.append(self.description_fact(cred, lang))
+            facts.append(self.issuer_line(cred, lang) + "\n" + self.career_line(cred, lang))
+            facts.append(self.points_fact(cred, lang))
             if session.state:
-                facts.append(self.list_fact(cred, session.state))
+                facts.append(self.list_fact(cred, session.state, lang))
             if session.state not in cred.states:  # the list placement is shown only for the user's state
                 shown = tuple(f for f in FACT_FIELDS if f != "states")
         if any(cred.support(f) == "secondary" for f in shown):
-            facts.append(
-                "Note: facts “reported by” a site other than the issuer or the state come from secondary pages "
-                "(news, colleges, other states or copies of documents) and were not confirmed by the issuer or the "
-                "state; check them before relying on them. This is not official information."
-            )
+            facts.append(phrase("credentials.secondary_note", lang))
         urls = list(dict.fromkeys(s.url for f in shown for s in cred.backing(f)))
         facts.append(
-            (f"Source: {'; '.join(urls)}. " if urls else "")
-            + "This comes from credbot's credentials catalogue, not the official FAQ."
+            (phrase("credentials.source_urls", lang, urls="; ".join(urls)) if urls else "")
+            + phrase("credentials.from_catalogue", lang)
         )
         return Reply(
             kind="credential",
@@ -189,26 +184,30 @@ class CredentialReplies:
             official=False,
             source=self.source(cred, session.state),
             matches=[{"id": cred.id, "type": "credential", "score": round(confidence, 4)}],
-            suggestions=[f"Who issues {cred.name}?", f"How many points is {cred.name} worth in Ohio?"],
+            suggestions=[
+                phrase("credentials.ask_issuer", lang, credential=cred.name),
+                phrase("credentials.ask_points", lang, credential=cred.name),
+            ],
         )
 
     def name_only(self, cred: Credential, n: str, session: Session) -> Reply:
         """A credential the catalogue knows by name only: say so, and where to look instead."""
         state = detect_state(n) or session.state
+        lang = session.speaks
         if state:
-            where = f"Check {CREDENTIAL_LISTS[state]} or ask {self.help_email(state)}."
+            where = phrase("credentials.check_list", lang, list=CREDENTIAL_LISTS[state], email=self.help_email(state))
         else:
-            where = (
-                f"Check your state's list: in Ohio, {CREDENTIAL_LISTS['OH']}, or ask {self.help_email('OH')}; "
-                f"in Illinois, {CREDENTIAL_LISTS['IL']}, or ask {self.help_email('IL')}."
+            where = phrase(
+                "credentials.check_lists",
+                lang,
+                oh_list=CREDENTIAL_LISTS["OH"],
+                oh_email=self.help_email("OH"),
+                il_list=CREDENTIAL_LISTS["IL"],
+                il_email=self.help_email("IL"),
             )
         return Reply(
             kind="credential",
-            text=(
-                f"The catalogue has only the name “{cred.name}”: it has no verified information about it. No "
-                "source we could read gives its issuer, career field, description, Ohio points or place on a "
-                f"state's list, so I won't guess.\n\n{where} This is not official information."
-            ),
+            text=phrase("credentials.name_only", lang, name=cred.name, where=where),
             confidence=1.0,
             state=session.state,
             credential_id=cred.id,
@@ -216,7 +215,7 @@ class CredentialReplies:
             help_email=self.help_email(state),
             source=self.source(cred, session.state),
             matches=[{"id": cred.id, "type": "credential", "score": 1.0}],
-            suggestions=["Where is the list of credentials?"],
+            suggestions=[phrase("credentials.where_list", lang)],
         )
 
     def source(self, cred: Credential, state: str | None) -> dict:
@@ -244,7 +243,7 @@ class CredentialReplies:
 
     # ---- one fact each, with where it comes from ----------------------------------------------
     @staticmethod
-    def origin(cred: Credential, fact: str, state: str | None = None) -> str | None:
+    def origin(cred: Credential, fact: str, state: str | None = None, lang: str = "en") -> str | None:
         """Where a fact comes from, in plain words: "from the issuer", "from the Ohio Department
         of Education", or "reported by news.example, not by the issuer". Facts about a state's list
         answer to the state's agency, the rest to the issuer. None for a fact no source gives."""
@@ -253,96 +252,95 @@ class CredentialReplies:
             return None
         backing = cred.backing(fact)
         primary = [s for s in backing if s.primary]
+        issuer = phrase("credentials.the_issuer", lang)
         official = _join(
-            "the issuer"
-            if s.publisher is None or s.publisher.removeprefix("the ") in (cred.issuer or "")
-            else s.publisher
-            for s in primary
+            (
+                issuer
+                if s.publisher is None or s.publisher.removeprefix("the ") in (cred.issuer or "")
+                else s.publisher
+                for s in primary
+            ),
+            lang,
         )
         about_list = fact in ("states", "ohio_points")
-        authority = f"the {STATES[state or 'OH'].agency}" if about_list else "the issuer"
+        authority = (
+            phrase("credentials.the_agency", lang, agency=STATES[state or "OH"].agency) if about_list else issuer
+        )
         if support == "primary":
             # The issuer's own word that it is on a state's list is not the state's.
             issuer_only = about_list and all(s.publisher is None for s in primary)
-            return f"from {official}" + (f", not from {authority}" if issuer_only else "")
+            return phrase("credentials.origin_primary", lang, official=official) + (
+                phrase("credentials.origin_not_authority", lang, authority=authority) if issuer_only else ""
+            )
         reported = _join(
-            s.host + (f" ({s.page_date})" if about_list and s.page_date else "") for s in backing if not s.primary
+            (s.host + (f" ({s.page_date})" if about_list and s.page_date else "") for s in backing if not s.primary),
+            lang,
         )
-        return f"reported by {reported}, not by {authority}" + (f"; in part from {official}" if official else "")
+        return phrase("credentials.origin_reported", lang, reported=reported, authority=authority) + (
+            phrase("credentials.origin_in_part", lang, official=official) if official else ""
+        )
 
-    def description_fact(self, cred: Credential) -> str:
+    def description_fact(self, cred: Credential, lang: str = "en") -> str:
         if cred.description is None:
-            return f"{cred.name}: the catalogue has no verified description."
-        return f"{cred.name}: {cred.description}\n(Description {self.origin(cred, 'description')}.)"
+            return phrase("credentials.no_description", lang, name=cred.name)
+        origin = self.origin(cred, "description", None, lang)
+        return phrase("credentials.description", lang, name=cred.name, description=cred.description, origin=origin)
 
-    def issuer_line(self, cred: Credential) -> str:
+    def issuer_line(self, cred: Credential, lang: str = "en") -> str:
         if cred.issuer is None:
-            return "Issued by: not verified (no source we could read names the issuer)."
-        return f"Issued by: {_period(cred.issuer)} — {self.origin(cred, 'issuer')}."
+            return phrase("credentials.issuer_unverified", lang)
+        origin = self.origin(cred, "issuer", None, lang)
+        return phrase("credentials.issuer_line", lang, issuer=_period(cred.issuer), origin=origin)
 
-    def career_line(self, cred: Credential) -> str:
+    def career_line(self, cred: Credential, lang: str = "en") -> str:
         if not cred.career_fields:
-            return "Career field: not verified (no source we could read ties it to a career field)."
-        return f"Career field: {', '.join(cred.career_fields)} — {self.origin(cred, 'career_fields')}."
+            return phrase("credentials.field_unverified", lang)
+        origin = self.origin(cred, "career_fields", None, lang)
+        return phrase("credentials.field_line", lang, fields=", ".join(cred.career_fields), origin=origin)
 
-    def issuer_fact(self, cred: Credential, state: str | None) -> str:
+    def issuer_fact(self, cred: Credential, state: str | None, lang: str = "en") -> str:
         if cred.issuer is None:
-            return (
-                f"The catalogue has no verified issuer for {cred.name}: no source we could read names one, "
-                f"so I won't guess. Ask {self.help_email(state)} if you need to know."
-            )
-        return f"{cred.name} is issued by {_period(cred.issuer)} — {self.origin(cred, 'issuer')}."
+            return phrase("credentials.no_issuer", lang, name=cred.name, email=self.help_email(state))
+        origin = self.origin(cred, "issuer", None, lang)
+        return phrase("credentials.issued_by", lang, credential=cred.name, issuer=_period(cred.issuer), origin=origin)
 
-    def points_fact(self, cred: Credential) -> str:
+    def points_fact(self, cred: Credential, lang: str = "en") -> str:
         if cred.ohio_points is None:
-            return (
-                f"The catalogue has no Ohio point value for {cred.name}. Ohio's official list gives each "
-                f"credential's points; ask your school or {self.help_email('OH')}."
-            )
-        return (
-            f"{cred.name} is worth {cred.ohio_points} point{'s' if cred.ohio_points != 1 else ''} in Ohio — "
-            f"{self.origin(cred, 'ohio_points', 'OH')}."
-        )
+            return phrase("credentials.no_points", lang, credential=cred.name, email=self.help_email("OH"))
+        key = "credentials.points_many" if cred.ohio_points != 1 else "credentials.points_one"
+        origin = self.origin(cred, "ohio_points", "OH", lang)
+        return phrase(key, lang, credential=cred.name, points=cred.ohio_points, origin=origin)
 
-    def list_fact(self, cred: Credential, state: str | None) -> str:
+    def list_fact(self, cred: Credential, state: str | None, lang: str = "en") -> str:
         if state and state in cred.states:
-            return (
-                f"A source places {cred.name} on {STATE_NAMES[state]}'s credential list or in its graduation "
-                f"rules — {self.origin(cred, 'states', state)}."
+            origin = self.origin(cred, "states", state, lang)
+            return phrase(
+                "credentials.on_list", lang, credential=cred.name, state_name=STATE_NAMES[state], origin=origin
             )
         if state == "IL":
-            return (
-                f"The catalogue has no source tying {cred.name} to Illinois's list. Illinois's list is posted on "
-                f"the ISBE Career Technical Education webpage; ask {self.help_email('IL')} to be sure."
-            )
+            return phrase("credentials.not_on_il", lang, credential=cred.name, email=self.help_email("IL"))
         if state == "OH":
-            return (
-                f"The catalogue has no source placing {cred.name} on Ohio's list. Ohio publishes its list by "
-                f"career field; ask {self.help_email('OH')} to be sure."
-            )
+            return phrase("credentials.not_on_oh", lang, credential=cred.name, email=self.help_email("OH"))
         listed = [STATE_NAMES[s] for s in cred.states]
-        return (
-            f"A source ties {cred.name} to {', '.join(listed)}'s list — {self.origin(cred, 'states', cred.states[0])}."
-            if listed
-            else f"The catalogue has no source placing {cred.name} on a state's list."
-        )
+        if listed:
+            origin = self.origin(cred, "states", cred.states[0], lang)
+            return phrase("credentials.tied_to", lang, credential=cred.name, states=", ".join(listed), origin=origin)
+        return phrase("credentials.no_state_list", lang, credential=cred.name)
 
     def listing(self, query: ListQuery, session: Session, confidence: float = 1.0) -> Reply:
         creds = self.catalogue.search(query)
-        title = f"credentials {query.describe()}"
+        lang = session.speaks
+        title = phrase("credentials.list_title", lang, description=query.describe(lang))
         if not creds:
             session.last_list = None
             known = [c for c in self.kb.credentials if c.ohio_points is not None]
             extra = ""
             if query.points is not None:
-                extra = (
-                    " The catalogue has Ohio point values only where a source gives them: "
-                    + ", ".join(f"{c.name} ({c.ohio_points})" for c in known)
-                    + "."
-                )
+                known_text = ", ".join(f"{c.name} ({c.ohio_points})" for c in known)
+                extra = phrase("credentials.known_points", lang, known=known_text)
             return Reply(
                 kind="credential",
-                text=f"The catalogue has no {title}.{extra}",
+                text=phrase("credentials.none", lang, title=title, extra=extra),
                 confidence=confidence,
                 state=session.state,
                 official=False,
@@ -366,11 +364,16 @@ class CredentialReplies:
         end = offset + len(page)
         session.last_list.offset = end
         session.last_faq_id = None
-        head = f"The catalogue has {len(creds)} {title}." if offset == 0 else f"More {title}:"
+        lang = session.speaks
+        head = (
+            phrase("credentials.head", lang, count=len(creds), title=title)
+            if offset == 0
+            else phrase("credentials.more_head", lang, title=title)
+        )
         if len(creds) > PAGE_SIZE:
-            head += f" Showing {offset + 1}-{end} of {len(creds)}."
-        lines = [f"{i}. {self.list_line(c)}" for i, c in enumerate(page, offset + 1)]
-        tail = "Say “more” to see the next ones." if end < len(creds) else "Ask about any of them by name."
+            head += phrase("credentials.showing", lang, first=offset + 1, last=end, count=len(creds))
+        lines = [f"{i}. {self.list_line(c, lang)}" for i, c in enumerate(page, offset + 1)]
+        tail = phrase("credentials.say_more" if end < len(creds) else "credentials.ask_by_name", lang)
         return Reply(
             kind="credential",
             text="\n".join([head, *lines, tail]),
@@ -378,29 +381,30 @@ class CredentialReplies:
             state=session.state,
             official=False,
             matches=[{"id": c.id, "type": "credential", "score": round(confidence, 4)} for c in page],
-            suggestions=(["Show more"] if end < len(creds) else []) + [f"What is {page[0].name}?"],
-            choices=[Choice(label=c.name, value=f"What is {c.name}?") for c in page],
+            suggestions=([phrase("credentials.show_more", lang)] if end < len(creds) else [])
+            + [phrase("credentials.what_is", lang, credential=page[0].name)],
+            choices=[Choice(label=c.name, value=phrase("credentials.what_is", lang, credential=c.name)) for c in page],
         )
 
-    def list_line(self, cred: Credential) -> str:
+    def list_line(self, cred: Credential, lang: str = "en") -> str:
         """A credential in a list: its name and issuer (short name), or what is not verified."""
         if cred.name_only:
-            return f"{cred.name} (no verified information)"
+            return phrase("credentials.line_name_only", lang, name=cred.name)
         if cred.issuer is None:
-            return f"{cred.name} (issuer not verified)"
+            return phrase("credentials.line_no_issuer", lang, name=cred.name)
         issuer = self.catalogue.issuer_name(cred.issuer)
         if cred.support("issuer") == "secondary":
-            hosts = _join(s.host for s in cred.backing("issuer") if not s.primary)
-            return f"{cred.name} ({issuer}, as reported by {hosts})"
+            hosts = _join((s.host for s in cred.backing("issuer") if not s.primary), lang)
+            return phrase("credentials.line_reported", lang, name=cred.name, issuer=issuer, hosts=hosts)
         return f"{cred.name} ({issuer})"
 
 
-def _join(words: Iterable[str]) -> str:
-    """'a', 'a and b', 'a, b and c' (each once, in order)."""
+def _join(words: Iterable[str], lang: str = "en") -> str:
+    """'a', 'a and b', 'a, b and c' (each once, in order; "y" in Spanish)."""
     items = list(dict.fromkeys(words))
     if len(items) < 2:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + phrase("credentials.and", lang) + items[-1]
 
 
 def _period(text: str) -> str:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..escalation import BudgetExceeded, ConfirmationError, ConversationBusy, DatabaseUnavailable, EscalationService
+from ..phrases import load as phrases_catalogue
+from ..phrases import phrase
 from .pending import AskEmail, ConfirmEscalation
 from .reply import Reply
 from .sessions import Session
@@ -28,23 +30,22 @@ class Escalating:
         After a complaint, say sorry first, calmly."""
         question = session.unanswered or session.last_question
         email = self.help_email(session.state)
-        sorry = "I'm sorry I haven't been more helpful. " if apology else ""
+        lang = session.speaks
+        sorry = phrase("escalating.apology", lang) if apology else ""
         if not question:
             return small(
-                f"{sorry}I can pass your question to a person at the help desk ({email}). "
-                "Please type your question first, then say “talk to a person”.",
+                phrase("escalating.person_no_question", lang, sorry=sorry, email=email),
                 session,
                 offer_escalation=True,
                 help_email=email,
             )
         session.pending = ConfirmEscalation(question)
         return small(
-            f"{sorry}I can send your last question, with this conversation, to the help desk at {email}. "
-            "Shall I send it?",
+            phrase("escalating.person_offer", lang, sorry=sorry, email=email),
             session,
             offer_escalation=True,
             help_email=email,
-            suggestions=["Yes, send it", "No thanks"],
+            suggestions=[phrase("answers.yes_send", lang), phrase("answers.no_thanks", lang)],
         )
 
     def confirmed(self, question: str, session: Session, channel: str, user: dict[str, Any]) -> Reply:
@@ -54,15 +55,12 @@ class Escalating:
         if user.get("email") or user.get("slack_user"):
             return self.send(question, session, channel, user)
         session.pending = AskEmail(question)
-        return small(
-            "What email address should the help desk reply to?", session, help_email=self.help_email(session.state)
-        )
+        return small(phrase("escalating.ask_email", session.speaks), session, help_email=self.help_email(session.state))
 
     def not_owner(self, session: Session) -> Reply:
         email = self.help_email(session.state)
         return small(
-            "For your privacy, I can send a conversation to the help desk only from the chat window where it "
-            f"started. Please use the form there, or email your question to {email}.",
+            phrase("escalating.not_owner", session.speaks, email=email),
             session,
             help_email=email,
         )
@@ -102,6 +100,7 @@ class Escalating:
             session_id=session.key if include_conversation else None,
             idempotency_key=idempotency_key,
             client=user.get("client"),
+            language=session.language,
         )
 
     def send(self, question: str, session: Session, channel: str, user: dict[str, Any]) -> Reply:
@@ -109,7 +108,7 @@ class Escalating:
         if self.escalations is None:
             return Reply(
                 kind="fallback",
-                text=f"I can't send messages from here. Please email your question to {email}.",
+                text=phrase("escalating.cannot_send", session.speaks, email=email),
                 state=session.state,
                 help_email=email,
             )
@@ -119,35 +118,29 @@ class Escalating:
             record = self.submit(question, session, channel, user, session.state)
         except BudgetExceeded:
             return small(
-                "I can't pass on more questions today: the help desk's daily limit for messages from here is "
-                f"reached. Please email your question to {email} directly.",
+                phrase("escalating.budget", session.speaks, email=email),
                 session,
                 help_email=email,
             )
         except ConversationBusy:
             return small(
-                "A question from this conversation is already on its way to the help desk. They will reply; "
-                f"for anything else, please email {email}.",
+                phrase("escalating.busy", session.speaks, email=email),
                 session,
                 help_email=email,
             )
         except DatabaseUnavailable:
             return Reply(
                 kind="fallback",
-                text=f"I couldn't store your question just now. Please try again in a minute, or email it to {email}.",
+                text=phrase("escalating.store_failed", session.speaks, email=email),
                 state=session.state,
                 help_email=email,
             )
         session.unanswered = None
         if record["status"] == "unconfirmed":
-            text = (
-                f"Almost done: I've emailed a 6-digit code to {user['email']}. Type the code here, or open the "
-                f"link in that email, and I'll send your question to the help desk at {record['to']}. "
-                "Nothing is sent until then."
-            )
+            text = phrase("escalating.code_sent", session.speaks, email=user["email"], to=record["to"])
         else:
-            who = f" They will reply to {user['email']}." if user.get("email") else ""
-            text = f"Thank you. I've passed your question to the help desk at {record['to']}.{who}"
+            who = phrase("escalating.reply_to", session.speaks, email=user["email"]) if user.get("email") else ""
+            text = phrase("escalating.sent", session.speaks, to=record["to"], who=who)
         return Reply(
             kind="escalated",
             text=text,
@@ -171,17 +164,20 @@ class Escalating:
         try:
             record = self.escalations.confirm(waiting["id"], code=code)
         except ConfirmationError as exc:
-            return small(f"{exc.message[:1].upper()}{exc.message[1:]}.", session, help_email=email)
+            if session.speaks == "en":
+                return small(f"{exc.message[:1].upper()}{exc.message[1:]}.", session, help_email=email)
+            key = f"escalating.code_error_{exc.status}"
+            text = phrase(key if key in phrases_catalogue() else "escalating.code_error", session.speaks)
+            return small(text, session, help_email=email)
         except DatabaseUnavailable:
             return small(
-                f"I couldn't check the code just now. Please try again in a minute, or email {email}.",
+                phrase("escalating.code_check_failed", session.speaks, email=email),
                 session,
                 help_email=email,
             )
         return Reply(
             kind="escalated",
-            text=f"Thank you, your address is confirmed. I'm sending your question to the help desk at "
-            f"{record['to']}; they will reply by email.",
+            text=phrase("escalating.confirmed", session.speaks, to=record["to"]),
             confidence=1.0,
             state=session.state,
             help_email=record["to"],

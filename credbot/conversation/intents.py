@@ -21,13 +21,26 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..knowledge import Intent
 from ..matching import Matcher
-from ..text import normalise
+from ..text import normalise as _normalise
+from ..text_es import strip_accents
+
+
+def normalise(text: str) -> str:
+    """credbot.text.normalise without accents: Spanish examples and messages meet however they are typed."""
+    return strip_accents(_normalise(text))
+
 
 ORDINALS = {"1": 0, "first": 0, "one": 0, "2": 1, "second": 1, "two": 1, "3": 2, "third": 2, "three": 2}
+ORDINALS.update(  # Spanish ("la primera", "el segundo", "uno")
+    {"primero": 0, "primera": 0, "primer": 0, "uno": 0, "segundo": 1, "segunda": 1, "dos": 1}
+    | {"tercero": 2, "tercera": 2, "tercer": 2, "tres": 2}
+)
 SEMANTIC_SHARE = 0.5  # of an intent score, when embeddings are on
 SOCIAL_EDGE = frozenset({"greeting", "thanks", "acknowledge", "complaint"})  # may stand before or after a question
 _PARTS = re.compile(r"(?<=[.!?;])\s+|\s*[!?;]+\s*|(?<=\w)\.\s+|,\s+|\s+-\s+")
-_LEADING_JOINERS = re.compile(r"^(?:and|also|but|so|btw|ok so|oh and|plus|now)\b[\s,]*", re.I)
+_LEADING_JOINERS = re.compile(
+    r"^(?:and|also|but|so|btw|ok so|oh and|plus|now|y|tambi[eé]n|pero|entonces|ah y|oiga|y otra cosa)\b[\s,]*", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,7 @@ class IntentClassifier:
 
     def _scores(self, normalised: str) -> tuple[IntentScore, ...]:
         """Every intent's score for a normalised message, best first."""
+        normalised = strip_accents(normalised)
         if not normalised or not self.order:
             return ()
         per_example = (self.char_matrix @ self.char_vec.transform([normalised]).astype(np.float32).T).toarray().ravel()
@@ -146,7 +160,7 @@ def choice_index(normalised: str, labels: Sequence[str]) -> int | None:
     for word in normalised.split():
         if word in ORDINALS and ORDINALS[word] < count:
             return ORDINALS[word]
-    if normalised in ("last", "the last one", "last one"):
+    if normalised in ("last", "the last one", "last one") or strip_accents(normalised) in ("la ultima", "el ultimo"):
         return count - 1
     content = [w for w in normalised.split() if w not in {"the", "one", "about", "that", "i", "mean", "meant", "a"}]
     if not content or len(content) > 6:

@@ -5,7 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 KINDS = ("answer", "credential", "clarify", "smalltalk", "fallback", "escalated")
-SESSION_FIELDS = ("kind", "text", "confidence", "state", "source", "faq_id", "credential_id", "choices", "official")
+SESSION_FIELDS = (
+    "kind",
+    "text",
+    "confidence",
+    "state",
+    "source",
+    "faq_id",
+    "credential_id",
+    "choices",
+    "official",
+    "language",
+    "official_text",
+)
 
 
 @dataclass
@@ -30,6 +42,8 @@ class Reply:
     help_email: str | None = None
     escalation: dict | None = None
     official: bool | None = None
+    language: str = "en"  # the language of ``text``: "en" or "es"
+    official_text: str | None = None  # the official English answer when ``text`` shows a translation
 
     def __post_init__(self):
         if self.kind not in KINDS:

@@ -53,6 +53,13 @@ class Session:
     history: list[dict] = field(default_factory=list)  # [{"role": "user"|"bot", "text"}]
     recent: list[dict] = field(default_factory=list)  # [{"question", "reply": Reply.to_session_dict()}]
     updated_at: float = field(default_factory=time.time)
+    language: str = "en"  # "en" or "es": the language the person writes (credbot.language.detect), added last
+    english_only: bool = False  # the channel answers in English whatever the language (Slack), added last
+
+    @property
+    def speaks(self) -> str:
+        """The language of the bot's own words: the person's, unless the channel is English-only."""
+        return "en" if self.english_only else self.language
 
     def remember(self, role: str, text: str) -> None:
         self.history.append({"role": role, "text": text})
@@ -80,6 +87,8 @@ class Session:
                 "unanswered": self.unanswered,
                 "history": self.history,
                 "recent": self.recent,
+                "language": self.language,
+                "english_only": self.english_only,
                 "updated_at": self.updated_at,
             }
         )
@@ -103,6 +112,8 @@ class Session:
                 unanswered=data.get("unanswered"),
                 history=[{"role": str(h["role"]), "text": str(h["text"])} for h in data.get("history", ())],
                 recent=[r for r in data.get("recent", ()) if isinstance(r, dict)],
+                language="es" if data.get("language") == "es" else "en",
+                english_only=bool(data.get("english_only", False)),
                 updated_at=float(data.get("updated_at", time.time())),
             )
         except (ValueError, TypeError, KeyError, AttributeError) as exc:

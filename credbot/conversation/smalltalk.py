@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..phrases import phrase
 from ..states import STATE_NAMES
 from .reply import Reply
 from .sessions import Session
@@ -40,7 +41,15 @@ def small(text: str, session: Session, **extra: Any) -> Reply:
     return Reply(kind="smalltalk", text=text, confidence=1.0, state=session.state, **extra)
 
 
-def examples(state: str | None) -> list[str]:
+def say(key: str, session: Session, **extra: Any) -> Reply:
+    """``small`` with the catalogue's words for ``key`` ("smalltalk.greeting") in the conversation's language."""
+    return small(phrase(key, session.speaks), session, **extra)
+
+
+def examples(state: str | None, lang: str = "en") -> list[str]:
+    if lang != "en":
+        key = {"OH": "oh", "IL": "il"}.get(state or "", "any")
+        return [phrase(f"smalltalk.example.{key}.{i}", lang) for i in (1, 2, 3)]
     if state == "OH":
         return ["What is an industry-recognized credential?", "How do students earn credentials?", "What is ServSafe?"]
     if state == "IL":
@@ -54,5 +63,9 @@ def examples(state: str | None) -> list[str]:
 
 def state_set(state: str | None, session: Session) -> Reply:
     session.state = state
+    lang = session.speaks
+    if lang != "en":
+        name = STATE_NAMES.get(state or "", phrase("smalltalk.your_state", lang))
+        return small(phrase("smalltalk.state_set", lang, name=name), session, suggestions=examples(state, lang))
     name = STATE_NAMES.get(state or "", "your state")
     return small(f"Got it: I'll answer for {name}. What would you like to know?", session, suggestions=examples(state))

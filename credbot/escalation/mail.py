@@ -18,6 +18,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from ..phrases import phrase
 from ..text import STATE_NAMES, terminal_safe
 
 _EMAIL = re.compile(
@@ -141,6 +142,14 @@ def compose(escalation: dict, mail_from: str) -> EmailMessage:
         how,
         "",
         f"State: {state}",
+        *(
+            [
+                "Language: the person wrote in Spanish. Their words below are exactly as typed; the "
+                "assistant answered them in Spanish. Please reply in Spanish if you can."
+            ]
+            if escalation.get("language") == "es"
+            else []
+        ),
         f"Asked via: {escalation['channel']}",
         f"Asked at: {escalation['created_at']:%Y-%m-%d %H:%M} UTC",
         f"Reference: escalation #{escalation['id']}",
@@ -166,6 +175,8 @@ def compose_confirmation(
     may be a stranger's: this mail must not carry someone else's words to them), only the help desk,
     a code, a link and what to do if it was not you."""
     state = STATE_NAMES.get(escalation.get("state") or "")
+    if escalation.get("language") == "es":
+        return _confirmation_es(escalation, mail_from, code, link, expires_hours, site, state)
     desk = f"the {state} help desk" if state else "the help desk"
     msg = EmailMessage()
     msg["Subject"] = f"Confirm your email address to send your question to {desk}"
@@ -190,6 +201,28 @@ def compose_confirmation(
         )
         + "\n"
     )
+    return msg
+
+
+def _confirmation_es(
+    escalation: dict, mail_from: str, code: str, link: str, expires_hours: float, site: str, state: str | None
+) -> EmailMessage:
+    """compose_confirmation for a person who wrote in Spanish: the same facts, in Spanish."""
+    desk = phrase("answers.help_desk_of", "es", state_name=state) if state else phrase("answers.help_desk", "es")
+    hours = f"{expires_hours:g} hora" + ("" if expires_hours == 1 else "s")
+    msg = EmailMessage()
+    msg["Subject"] = phrase("mail.confirm_subject", "es", desk=desk)
+    msg["From"] = mail_from
+    msg["To"] = Address(addr_spec=validate_email(escalation["reply_to"]))
+    msg["Date"] = format_datetime(escalation["created_at"])
+    msg["Message-ID"] = message_id(escalation, mail_from, "confirm")
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["Content-Language"] = "es"
+    link += ("&" if "?" in link else "?") + "lang=es"  # the confirmation page in Spanish too
+    body = phrase(
+        "mail.confirm_body", "es", site=site, desk=desk, to=escalation["to_address"], code=code, link=link, hours=hours
+    )
+    msg.set_content(body + "\n")
     return msg
 
 

@@ -99,9 +99,12 @@ class EscalationService:
         session_id: str | None = None,
         idempotency_key: str | None = None,
         client: str | None = None,
+        language: str | None = None,
     ) -> dict:
         """Store an escalation; raises BudgetExceeded, ConversationBusy, IdempotencyConflict,
-        DatabaseUnavailable. ``client``: who asks (an IP address, a Slack user), counted per day."""
+        DatabaseUnavailable. ``client``: who asks (an IP address, a Slack user), counted per day.
+        ``language``: the language the person wrote in ("es": the mails say so, and the
+        confirmation mail is in Spanish)."""
         if channel not in CHANNELS:
             raise ValueError(f"unknown channel {channel!r}")
         if reply_to is not None:
@@ -135,6 +138,7 @@ class EscalationService:
             request_hash=request_hash,
             confirm_ttl=self.confirmations.ttl if channel == "web" and reply_to else None,
             budget=budget,
+            language=language if language in ("en", "es") else None,
         )
         if created and self.worker is not None:
             self.worker.wake()

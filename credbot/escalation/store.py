@@ -72,6 +72,8 @@ escalations = sa.Table(
     sa.Column("confirmed_at", sa.DateTime(timezone=True)),
     sa.Column("expires_at", sa.DateTime(timezone=True)),  # an unconfirmed one expires then
     sa.Column("purged_at", sa.DateTime(timezone=True)),  # personal data removed (retention)
+    # added by issue 17 (nullable, added by _migrate): the language the person wrote in ("en", "es")
+    sa.Column("language", sa.String(2)),
 )
 
 escalation_budget = sa.Table(
@@ -347,6 +349,7 @@ class Store:
         confirm_ttl: float | None = None,
         budget: Iterable[tuple[str, str, int]] = (),
         now: dt.datetime | None = None,
+        language: str | None = None,
     ) -> tuple[dict, bool]:
         """Insert (committed before returning) or return the existing row for the key: (row, created).
 
@@ -382,6 +385,7 @@ class Store:
             confirm_nonce=secrets.token_hex(16) if confirm_ttl else None,
             confirm_attempts=0,
             expires_at=now + dt.timedelta(seconds=confirm_ttl) if confirm_ttl else None,
+            language=language,
         )
         try:
             with self.engine.begin() as conn:
