@@ -30,13 +30,33 @@ def inbox():
 
 
 @pytest.fixture(scope="module")
-def service_env(redis_server, inbox, cache_dir, tmp_path_factory):
+def service_database(tmp_path_factory):
+    """A database of its own for this module's hosts: a new one on the test PostgreSQL server (other
+    tests leave escalations and budgets in its default database), else one SQLite file."""
     import os
+    import uuid
 
+    import sqlalchemy as sa
+
+    base = os.environ.get("DATABASE_URL_TEST")
+    if not base:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'shared.sqlite3'}"
+        return
+    name = f"credbot_service_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)  # outlives restarts
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    yield base.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def service_env(redis_server, inbox, cache_dir, service_database):
     return {
         "REDIS_URL": redis_server.url,
-        "DATABASE_URL": os.environ.get("DATABASE_URL_TEST")
-        or f"sqlite:///{tmp_path_factory.mktemp('db') / 'shared.sqlite3'}",
+        "DATABASE_URL": service_database,
         "CREDBOT_TRUSTED_PROXIES": "127.0.0.1",
         "CREDBOT_RATE_LIMIT": f"{RATE_LIMIT} per minute",
         "CREDBOT_CACHE_DIR": str(cache_dir),
