@@ -11,7 +11,7 @@ The semantic signal is off by default. all-MiniLM-L6-v2 was trained on English. 
 check sets in bench/, with the English thresholds it let a third of out-of-scope questions through.
 With stricter thresholds (SPANISH_SEMANTIC_THRESHOLDS) it answered 2 more of 73 fresh questions and
 fell back on 1 more of 40, which is within noise, for 6-8 times the time per question. Lexical
-matching (TF-IDF words and character n-grams, coverage) carries Spanish; see docs/notes-spanish.md.
+matching (TF-IDF words and character n-grams, coverage) carries Spanish; see docs/languages.md.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ SPANISH_QUESTION_WORDS = ("cuanto", "cuantos", "donde", "quien", "como", "cual",
 ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 
 # Confidence to answer / to ask which entry is meant, for Spanish on the lexical signal (the
-# conversation's Thresholds(**SPANISH_THRESHOLDS)); tuned with bench/spanish.py, see docs/notes-spanish.md.
+# conversation's Thresholds(**SPANISH_THRESHOLDS)); tuned with bench/spanish.py, see docs/languages.md.
 SPANISH_THRESHOLDS = {"answer": 0.30, "clarify": 0.27}
 # With all-MiniLM-L6-v2 as well (build_spanish_matcher(kb, embedder)): chosen on check sets 1-3,
 # confirmed on set 4. The English model makes unrelated Spanish questions look alike, hence higher.

@@ -49,7 +49,7 @@ class Settings:
     help_email_default: str = STATES[DEFAULT_HELP_STATE].help_email
     outbox_interval: float = 30.0
     max_attempts: int = 8  # attempts before an ERROR alert; delivery goes on, at most an hour apart
-    # abuse and faults (issue 16; docs/notes-abuse.md)
+    # abuse and faults (issue 16; docs/escalations.md)
     escalations_per_client: int = 5  # per client (IP, Slack user, reply address) per UTC day
     escalations_per_day: int = 200  # all clients together per UTC day
     confirm_ttl: float = 86400.0  # seconds an unconfirmed web escalation waits for its confirmation
