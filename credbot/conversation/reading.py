@@ -1,0 +1,145 @@
+"""How the Bot reads a turn before answering it: asides (social phrases, where the person is),
+places and other states, intents against the FAQ's confidence, a turn that only names a state."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..text import normalise
+from . import smalltalk
+from .intents import SOCIAL_EDGE, IntentScore
+from .message import Message
+from .reply import Reply
+from .sessions import Session
+
+if TYPE_CHECKING:
+    from ..catalogue import Catalogue
+    from .answers import FaqReplies
+    from .bot import Understanding
+    from .credentials import CredentialReplies
+    from .escalating import Escalating
+    from .intents import IntentClassifier
+    from .routing import Router
+
+
+class TurnReading:
+    """Mixed into the Bot, whose attributes these are."""
+
+    catalogue: Catalogue
+    credentials: CredentialReplies
+    escalating: Escalating
+    faq: FaqReplies
+    intents: IntentClassifier
+    router: Router
+    router_es: Router
+    understanding: Understanding
+
+    def message(self, text: str) -> Message:  # the Bot's
+        raise NotImplementedError
+
+    def _asides(self, msg: Message, session: Session) -> tuple[Message | None, IntentScore | None, str | None]:
+        """The turn's question without its asides: sentences that are only social ("thanks!", "this is
+        useless") or only say where the person is ("oh btw we're in Akron."). Returns (the question, or
+        None when the turn is all asides; the social intent; the state an aside named)."""
+        parts = self.intents.sentences(msg.text)
+        if len(parts) < 2:
+            social, rest = self.intents.social_prefix(msg.text)  # "thanks and who pays for it"
+            return (self.message(rest), social, None) if social is not None else (msg, None, None)
+        kept, social, stated = [], None, None
+        for part in parts:
+            piece = self.message(part)
+            top = self.intents.best(piece.normalised, ("social",))
+            if top is not None and top.id in SOCIAL_EDGE and top.score >= self.understanding.edge:
+                social = social or top
+            elif piece.named_state and self._names_state_only(piece):
+                stated = piece.named_state
+            else:
+                kept.append(part)
+        if len(kept) == len(parts) or kept and not self._asks_something(" ".join(kept), session):
+            return msg, None, None  # "switching to Illinois - same question" is one thought
+        if stated:
+            session.state = stated
+        if not kept:
+            return None, social, stated
+        return self.message(" ".join(kept)), social, stated
+
+    def _asks_something(self, text: str, session: Session) -> bool:
+        """Is there a question in ``text`` on its own: a credential's name, four words or more, or an FAQ match?"""
+        if len(text.split()) >= 4 or self.catalogue.find_names(text):
+            return True
+        router = self._router(session)
+        _, matches = router.matcher.rank(text, None)
+        return bool(matches) and matches[0].score >= router.faq.thresholds.clarify
+
+    def _router(self, session: Session) -> Router:
+        """The router for the language the person writes: Spanish questions are ranked in Spanish."""
+        return self.router_es if session.language == "es" else self.router
+
+    def _where(self, msg: Message, session: Session) -> Reply | None:
+        """What the message says about where the person is: sets the state, or asks which state a
+        place in both means, or says that another state's rules are not credbot's to answer."""
+        places = msg.places
+        if places.other_states and not places.states:
+            return self.faq.other_state(places.other_states, msg.text, msg.question, session)
+        if msg.stated is None and places.ambiguous and session.state is None:
+            asked = msg.question if not self._names_state_only(msg) else (session.last_question or "")
+            return self.faq.ask_state(places.places[0], asked, session)
+        if msg.named_state:
+            session.state = msg.named_state
+        return None
+
+    def _intent(self, msg: Message, session: Session, channel: str, user: dict[str, Any]) -> Reply | None:
+        """Small talk, help, a person, "more": when an intent is surer than any answer to a question."""
+        top = self.intents.best(msg.normalised, ("social", "reply", "off_topic"))
+        if top is None or top.group == "off_topic" or top.score < self.understanding.intent:
+            return None  # off-topic questions are the router's: they may still be about credentials
+        if top.score < self.understanding.sure_intent:
+            _, matches = self._router(session).matcher.rank(msg.question, session.state)
+            if matches and matches[0].score + self.understanding.intent_lead > top.score:
+                return None  # "what can you tell me about costs" asks the FAQ, not for help
+        kind = top.id
+        if kind == "greeting":
+            return smalltalk.say(
+                "smalltalk.greeting", session, suggestions=smalltalk.examples(session.state, session.speaks)
+            )
+        if kind == "thanks":
+            return smalltalk.say("smalltalk.thanks", session)
+        if kind == "acknowledge":
+            return smalltalk.say(
+                "smalltalk.acknowledge", session, suggestions=smalltalk.examples(session.state, session.speaks)
+            )
+        if kind == "goodbye":
+            session.pending = None
+            return smalltalk.say("smalltalk.goodbye", session)
+        if kind == "help":
+            return smalltalk.say(
+                "smalltalk.help", session, suggestions=smalltalk.examples(session.state, session.speaks)
+            )
+        if kind == "who_are_you":
+            return smalltalk.say("smalltalk.who", session)
+        if kind == "chitchat":
+            return smalltalk.say(
+                "smalltalk.chitchat", session, suggestions=smalltalk.examples(session.state, session.speaks)
+            )
+        if kind == "ask_person":
+            return self.escalating.offer_person(session)
+        if kind == "complaint":
+            return self.escalating.offer_person(session, apology=True)
+        if kind == "more":
+            return self.credentials.more(session) or smalltalk.say("smalltalk.nothing_more", session)
+        if kind in ("yes", "no"):  # nothing was asked: acknowledge
+            return smalltalk.say(
+                "smalltalk.acknowledge", session, suggestions=smalltalk.examples(session.state, session.speaks)
+            )
+        return None
+
+    def _names_state_only(self, msg: Message) -> bool:
+        """Does the turn only say where the person is ("oh, we live in Ohio", "is that the same for
+        Illinois?", "what about Decatur?"): nothing in it that the knowledge answers on its own?"""
+        if not (msg.named_state or msg.places.states) or self.catalogue.find_names(msg.question):
+            return False
+        return self.intents.score(normalise(msg.question), "state_only") >= self.understanding.state_only
+
+    def _says(self, normalised: str, intent: str) -> bool:
+        top = self.intents.best(normalised, ("reply", "social"))
+        return top is not None and top.id == intent and top.score >= self.understanding.reply
