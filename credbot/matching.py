@@ -216,6 +216,8 @@ SIMILARITY_CACHE_CELLS = 2**20  # entries x texts whose similarities are kept
 
 
 class Matcher:
+    domain_anchors: frozenset[str] = DOMAIN_ANCHORS  # a subclass for another language names its own
+
     def __init__(
         self,
         kb: KnowledgeBase,
@@ -313,7 +315,7 @@ class Matcher:
         of the question and the official candidates leave some unexplained ("the industry
         credential seal": the seal is not in the official FAQ)."""
         official_similarity, supplementary_similarity = self._similarities(corrected, words, semantic)
-        anchored = any(w in DOMAIN_ANCHORS for w in corrected.split())
+        anchored = any(w in self.domain_anchors for w in corrected.split())
         official = self._tier_matches(self.official, official_similarity, words, acronyms, state, anchored)
         supplementary = self._tier_matches(
             self.supplementary, supplementary_similarity, words, acronyms, state, anchored

@@ -27,12 +27,7 @@ from rapidfuzz.distance import OSA
 
 from .knowledge import FaqEntry, KnowledgeBase
 from .matching import (
-    COVERAGE_LEAD,
-    FULL_COVERAGE,
-    OFFICIAL_CONTENDS,
-    SUPPLEMENTARY_FACTOR,
     Analysis,
-    Match,
     Matcher,
     Tier,
     Weights,
@@ -103,6 +98,8 @@ class SpanishMatcher(Matcher):
     """A Matcher whose text handling is Spanish; scoring, tiers and the official-first merge are
     the English matcher's own."""
 
+    domain_anchors = SPANISH_ANCHORS  # words that say a Spanish question is about credentials at all
+
     def _build(self) -> None:
         raw_vocab: set[str] = set()
         for entry in self.entries:
@@ -147,26 +144,6 @@ class SpanishMatcher(Matcher):
             words=tuple(content_words(canonical)),
             acronyms=acronyms,
         )
-
-    def _rank(
-        self, corrected: str, words: tuple[str, ...], acronyms: tuple[str, ...], state: str | None, semantic: bool
-    ) -> tuple[Match, ...]:
-        """Matcher._rank with the Spanish domain anchors (the English ones are a module constant there)."""
-        official_similarity, supplementary_similarity = self._similarities(corrected, words, semantic)
-        anchored = any(w in SPANISH_ANCHORS for w in corrected.split())
-        official = self._tier_matches(self.official, official_similarity, words, acronyms, state, anchored)
-        supplementary = self._tier_matches(
-            self.supplementary, supplementary_similarity, words, acronyms, state, anchored
-        )
-        explained = max((m.coverage for m in official[:3]), default=0.0)
-        contends = bool(official) and official[0].score >= OFFICIAL_CONTENDS
-        supplementary = [
-            m
-            if not contends or (m.coverage >= FULL_COVERAGE and m.coverage - explained >= COVERAGE_LEAD)
-            else dataclasses.replace(m, score=m.score * SUPPLEMENTARY_FACTOR, standalone=m.score)
-            for m in supplementary
-        ]
-        return tuple(sorted(official + supplementary, key=lambda m: -m.score))
 
 
 def build_spanish_matcher(kb: KnowledgeBase, embedder=None, weights: Weights = Weights()) -> SpanishMatcher | None:
