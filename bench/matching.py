@@ -104,6 +104,26 @@ def busy_cores(kb, embedder) -> None:
             b.join(5)
 
 
+def whole_turns() -> None:
+    """A new question through the whole conversation (Bot.handle: places, language, intents, routing,
+    the matcher, the reply), each in a fresh conversation, caches cold for every question."""
+    from credbot.settings import Settings
+    from credbot.wiring import build_bot
+
+    bot = build_bot(Settings.from_env())
+    times = []
+    for i, q in enumerate(QUESTIONS):
+        t = time.perf_counter()
+        bot.handle(q, f"bench-{i}")
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    p = lambda x: times[min(len(times) - 1, int(round(x * (len(times) - 1))))]
+    print(
+        f"{'whole turn (Bot.handle), new questions':<52} per question: mean {statistics.mean(times):6.2f} ms  "
+        f"p50 {p(0.5):6.2f} ms  p99 {p(0.99):6.2f} ms  ({len(times)} questions)"
+    )
+
+
 def main() -> None:
     limit_blas_threads()  # as every entry point of credbot does
     kb = load()
@@ -121,6 +141,7 @@ def main() -> None:
     if embedder:
         measure("shipped knowledge base, lexical + semantic", kb, None, embedder)
     if embedder:
+        whole_turns()
         busy_cores(kb, embedder)
     big = synthetic(kb, 10_000)
     measure("synthetic 10,000 entries, lexical only", kb, big, None)
