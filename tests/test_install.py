@@ -75,3 +75,44 @@ def test_importing_text_or_knowledge_loads_no_scikit_learn():
     code = "import sys, credbot.text, credbot.knowledge, credbot.states; print('sklearn' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_the_readmes_first_command_installs_and_serves_the_widget(tmp_path):
+    """`bash scripts/run.sh`, as the README says, in the environment the tests run in."""
+    import os
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "VIRTUAL_ENV": sys.prefix,  # the active environment: run.sh installs into it, creates no .venv
+        "PORT": str(port),
+        "CREDBOT_INSTANCE_DIR": str(tmp_path / "instance"),
+    }
+    server = subprocess.Popen(
+        ["bash", "scripts/run.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline, body = time.monotonic() + 240, b""
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/widget.js", timeout=2) as response:
+                    body = response.read()
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert b"credbot chat widget" in body, server.stderr.read().decode()[-2000:] if server.poll() else "no answer"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
