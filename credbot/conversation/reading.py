@@ -22,6 +22,20 @@ if TYPE_CHECKING:
     from .routing import Router
 
 
+# Intent -> (what the bot says, whether it suggests questions). "yes" or "no" with nothing asked: acknowledged.
+SMALL_TALK = {
+    "greeting": ("smalltalk.greeting", True),
+    "thanks": ("smalltalk.thanks", False),
+    "acknowledge": ("smalltalk.acknowledge", True),
+    "goodbye": ("smalltalk.goodbye", False),
+    "help": ("smalltalk.help", True),
+    "who_are_you": ("smalltalk.who", False),
+    "chitchat": ("smalltalk.chitchat", True),
+    "yes": ("smalltalk.acknowledge", True),
+    "no": ("smalltalk.acknowledge", True),
+}
+
+
 class TurnReading:
     """Mixed into the Bot, whose attributes these are."""
 
@@ -98,39 +112,18 @@ class TurnReading:
             if matches and matches[0].score + self.understanding.intent_lead > top.score:
                 return None  # "what can you tell me about costs" asks the FAQ, not for help
         kind = top.id
-        if kind == "greeting":
-            return smalltalk.say(
-                "smalltalk.greeting", session, suggestions=smalltalk.examples(session.state, session.speaks)
-            )
-        if kind == "thanks":
-            return smalltalk.say("smalltalk.thanks", session)
-        if kind == "acknowledge":
-            return smalltalk.say(
-                "smalltalk.acknowledge", session, suggestions=smalltalk.examples(session.state, session.speaks)
-            )
-        if kind == "goodbye":
-            session.pending = None
-            return smalltalk.say("smalltalk.goodbye", session)
-        if kind == "help":
-            return smalltalk.say(
-                "smalltalk.help", session, suggestions=smalltalk.examples(session.state, session.speaks)
-            )
-        if kind == "who_are_you":
-            return smalltalk.say("smalltalk.who", session)
-        if kind == "chitchat":
-            return smalltalk.say(
-                "smalltalk.chitchat", session, suggestions=smalltalk.examples(session.state, session.speaks)
-            )
+        if kind in SMALL_TALK:
+            key, suggest = SMALL_TALK[kind]
+            if kind == "goodbye":
+                session.pending = None
+            extra = {"suggestions": smalltalk.examples(session.state, session.speaks)} if suggest else {}
+            return smalltalk.say(key, session, **extra)
         if kind == "ask_person":
             return self.escalating.offer_person(session)
         if kind == "complaint":
             return self.escalating.offer_person(session, apology=True)
         if kind == "more":
             return self.credentials.more(session) or smalltalk.say("smalltalk.nothing_more", session)
-        if kind in ("yes", "no"):  # nothing was asked: acknowledge
-            return smalltalk.say(
-                "smalltalk.acknowledge", session, suggestions=smalltalk.examples(session.state, session.speaks)
-            )
         return None
 
     def _names_state_only(self, msg: Message) -> bool:
