@@ -154,15 +154,6 @@ class ChannelDesk:
         except DatabaseUnavailable:
             raise Unavailable("channel settings cannot be saved just now", retry_after=DB_RETRY_AFTER) from None
 
-    def first_delivery(self, event_id: str) -> bool:
-        """True the first time a channel's event id is seen (Slack re-sends events it thinks were missed)."""
-        if self.store is None:
-            return True
-        try:
-            return self.store.first_delivery(event_id)
-        except DatabaseUnavailable:
-            return True  # answer it: a rare double answer beats a message never answered
-
     def database_status(self) -> str:
         """ "ok", "unavailable" (escalations and feedback answer 503 meanwhile) or "off" (none configured)."""
         if self.store is None:

@@ -846,17 +846,7 @@ class Store:
             rows = [dict(r) for r in conn.execute(query).mappings()]
         return sorted((r for r in rows if r["unhelpful"]), key=lambda r: (-r["unhelpful"], r["entry_id"]))
 
-    # ---- slack retries ---------------------------------------------------------------------
-    @_guarded
-    def first_delivery(self, event_id: str) -> bool:
-        """True the first time an event id is seen; False for Slack's retries of it."""
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(slack_events.insert().values(event_id=event_id, received_at=utcnow()))
-            return True
-        except IntegrityError:
-            return False
-
+    # ---- slack channels ---------------------------------------------------------------------
     @_guarded
     def channel_state(self, channel_id: str) -> str | None:
         with self.engine.connect() as conn:
