@@ -147,11 +147,6 @@ def evaluate_cases(bot: Bot, cases: Iterable[dict[str, Any]], label: str = "case
     return CaseFigures(right / max(total, 1), total, {k: (v[0], v[1]) for k, v in sorted(counts.items())}, misses)
 
 
-def evaluate_credentials(bot: Bot, data: dict[str, Any]) -> tuple[float, int, list[str]]:
-    figures = evaluate_cases(bot, data["questions"], "credentials")
-    return figures.right, figures.n, figures.misses
-
-
 def evaluate_conversations(bot: Bot, data: dict[str, Any]) -> ConversationFigures:
     conv_ok = turns_ok = turns = 0
     misses = []

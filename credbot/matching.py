@@ -244,16 +244,26 @@ class Matcher:
         self._build()
 
     # ---- index -------------------------------------------------------------------------
+    # How a language's subclass reads its knowledge (matching_es.SpanishMatcher overrides these).
+    stopwords: frozenset[str] = frozenset()  # known words the speller never offers as a correction
+    spelling_min_length = 4
+
+    @staticmethod
+    def _normalise_phrasing(text: str) -> str:
+        return normalise(text)
+
     def _build(self) -> None:
         # Words people may type: every word of the knowledge base and of the synonym list.
-        raw_vocab = set()
+        raw_vocab: set[str] = set()
         for entry in self.entries:
             for _, text in phrasings(entry):
-                raw_vocab.update(normalise(text).split())
+                raw_vocab.update(self._normalise_phrasing(text).split())
         for term in self.kb.synonyms.mapping:
             raw_vocab.update(term.split())
-        self._spelling_vocab = sorted(w for w in raw_vocab if len(w) >= 4)
-        self._known_words = raw_vocab
+        self._spelling_vocab = sorted(
+            w for w in raw_vocab if len(w) >= self.spelling_min_length and w not in self.stopwords
+        )
+        self._known_words = raw_vocab | self.stopwords
         self.vocabulary = {w for text in raw_vocab for w in content_words(text)} | raw_vocab
         official = [e for e in self.entries if e.official]
         supplementary = [e for e in self.entries if not e.official]

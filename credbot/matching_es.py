@@ -29,9 +29,7 @@ from .knowledge import FaqEntry, KnowledgeBase
 from .matching import (
     Analysis,
     Matcher,
-    Tier,
     Weights,
-    phrasings,
 )
 from .text import content_words
 from .text_es import SPANISH_STOPWORDS, normalise_es, without_stopwords
@@ -100,20 +98,12 @@ class SpanishMatcher(Matcher):
 
     domain_anchors = SPANISH_ANCHORS  # words that say a Spanish question is about credentials at all
 
-    def _build(self) -> None:
-        raw_vocab: set[str] = set()
-        for entry in self.entries:
-            for _, text in phrasings(entry):
-                raw_vocab.update(normalise_es(text).split())
-        for term in self.kb.synonyms.mapping:
-            raw_vocab.update(term.split())
-        self._spelling_vocab = sorted(w for w in raw_vocab if len(w) >= 5 and w not in SPANISH_STOPWORDS)
-        self._known_words = raw_vocab | SPANISH_STOPWORDS
-        self.vocabulary = {w for text in raw_vocab for w in content_words(text)} | raw_vocab
-        official = [e for e in self.entries if e.official]
-        supplementary = [e for e in self.entries if not e.official]
-        self.official = Tier(self, official) if official else None
-        self.supplementary = Tier(self, supplementary) if supplementary else None
+    stopwords = SPANISH_STOPWORDS
+    spelling_min_length = 5
+
+    @staticmethod
+    def _normalise_phrasing(text: str) -> str:
+        return normalise_es(text)
 
     def correct_spelling(self, normalised: str) -> str:
         out = []

@@ -25,13 +25,22 @@ def test_catalogue_is_complete_and_consistent():
 @pytest.mark.parametrize(
     "key, today",
     [
-        ("smalltalk.greeting", smalltalk.GREETING),
-        ("smalltalk.thanks", smalltalk.THANKS),
-        ("smalltalk.goodbye", smalltalk.GOODBYE),
-        ("smalltalk.who", smalltalk.WHO),
-        ("smalltalk.help", smalltalk.HELP),
-        ("smalltalk.empty", smalltalk.EMPTY),
-        ("smalltalk.nothing_more", smalltalk.NOTHING_MORE),
+        (
+            "smalltalk.greeting",
+            "Hello! I answer questions about industry-recognized credentials for high-school career-technical education in Ohio and Illinois. What would you like to know?",
+        ),
+        ("smalltalk.thanks", "You're welcome! Ask me anything else about industry credentials."),
+        ("smalltalk.goodbye", "Goodbye! Good luck to your student."),
+        (
+            "smalltalk.who",
+            "I'm credbot, an automated assistant. I answer from the official Industry-Recognized Credentials FAQs of the Ohio Department of Education and the Illinois State Board of Education, and from a catalogue of credentials with sources. I can pass a question I can't answer to a person at the help desk.",
+        ),
+        (
+            "smalltalk.help",
+            "I can answer questions from the Ohio and Illinois official FAQs on industry-recognized credentials (what they are, why to earn them, how students earn them, costs, the state list, who to contact), and look up credentials in a catalogue (what a credential is, who issues it, Ohio points, credentials by career field). Tell me your state (Ohio or Illinois) for the right answer. If I can't answer, I can send your question to a person at the help desk.",
+        ),
+        ("smalltalk.empty", "Please type a question about industry-recognized credentials."),
+        ("smalltalk.nothing_more", "There is nothing more to show. Ask me another question."),
     ],
 )
 def test_english_strings_are_todays(key, today):

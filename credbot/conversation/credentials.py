@@ -19,7 +19,6 @@ from .sessions import Listing, Session
 PAGE_SIZE = 8
 
 ASPECT_POINTS = re.compile(r"\bpoints?\b|\bworth\b")
-ASKS_POINTS = re.compile(r"\bhow many points\b|\bpoints? (is|are) .*\bworth\b|\bpoint value\b|\bworth in ohio\b")
 ASPECT_ISSUER = re.compile(
     r"\b(who|which (organization|company))\b.*"
     r"\b(issue[sd]?|offer[sd]?|award[sd]?|give[sn]?|run[s]?|grant[s]?|provide[sd]?)\b|\bissuer\b"
@@ -54,19 +53,6 @@ class CredentialReplies:
         self.unknown_name = functools.lru_cache(maxsize=4096)(self._unknown_name)
 
     # ---- what the question asks -----------------------------------------------------------
-    def asks_catalogue(self, n: str, matched: str) -> bool:
-        """Does the question ask what the catalogue knows about the credential named ``matched``:
-        its points, issuer or list membership, what it is, or just its name?"""
-        if ASKS_POINTS.search(n) or ASPECT_ISSUER.search(n) or ASPECT_LIST.search(n):
-            return True
-        extra = [
-            w
-            for w in self.catalogue.key(n).split()
-            if w not in matched.split() and w not in STOPWORDS and w not in PLACE_WORDS and w not in GENERIC_NAME_WORDS
-        ]
-        named = NAMED_THING.match(n)
-        return len(extra) <= (1 if named else 0)  # "what is X", "X", "X in Illinois": the name is the question
-
     def _unknown_name(self, text: str) -> str | None:
         """The name of a credential the question asks about that the catalogue does not have:
         a named thing with a word that neither the catalogue nor the FAQ knows ("what is the

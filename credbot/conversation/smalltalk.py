@@ -9,33 +9,6 @@ from ..states import STATE_NAMES
 from .reply import Reply
 from .sessions import Session
 
-GREETING = (
-    "Hello! I answer questions about industry-recognized credentials for high-school "
-    "career-technical education in Ohio and Illinois. What would you like to know?"
-)
-THANKS = "You're welcome! Ask me anything else about industry credentials."
-GOODBYE = "Goodbye! Good luck to your student."
-WHO = (
-    "I'm credbot, an automated assistant. I answer from the official Industry-Recognized "
-    "Credentials FAQs of the Ohio Department of Education and the Illinois State Board of "
-    "Education, and from a catalogue of credentials with sources. I can pass a question "
-    "I can't answer to a person at the help desk."
-)
-HELP = (
-    "I can answer questions from the Ohio and Illinois official FAQs on industry-recognized credentials "
-    "(what they are, why to earn them, how students earn them, costs, the state list, who to contact), and "
-    "look up credentials in a catalogue (what a credential is, who issues it, Ohio points, credentials by "
-    "career field). Tell me your state (Ohio or Illinois) for the right answer. If I can't answer, I can "
-    "send your question to a person at the help desk."
-)
-ACKNOWLEDGE = "All right. What else would you like to know about industry-recognized credentials?"
-CHITCHAT = (
-    "I'm an automated assistant, doing fine, thank you! I'm here for questions about industry-recognized "
-    "credentials in Ohio and Illinois."
-)
-EMPTY = "Please type a question about industry-recognized credentials."
-NOTHING_MORE = "There is nothing more to show. Ask me another question."
-
 
 def small(text: str, session: Session, **extra: Any) -> Reply:
     return Reply(kind="smalltalk", text=text, confidence=1.0, state=session.state, **extra)

@@ -8,7 +8,6 @@ to their workspace and the terminal is the operator's: their escalations go out 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -183,12 +182,3 @@ class EscalationService:
         confirmed = self.store.get_escalation(escalation_id)
         assert confirmed is not None
         return self._record(confirmed)
-
-    def expires_in_hours(self) -> float:
-        return round(self.confirmations.ttl / 3600, 1)
-
-    @staticmethod
-    def seconds_to_midnight(now: dt.datetime | None = None) -> int:
-        now = now or utcnow()
-        tomorrow = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-        return int((tomorrow - now).total_seconds()) + 1

@@ -512,10 +512,6 @@ class Store:
         return self._one(escalations.c.id == escalation_id)
 
     @_guarded
-    def get_escalation_by_key(self, key: str) -> dict | None:
-        return self._one(escalations.c.idempotency_key == key)
-
-    @_guarded
     def open_escalation(self, session_id: str, status: str = "unconfirmed") -> dict | None:
         """This conversation's newest escalation in ``status``, if any."""
         with self.engine.connect() as conn:
