@@ -273,7 +273,7 @@ class Matcher:
     # ---- text --------------------------------------------------------------------------
     def correct_spelling(self, normalised: str) -> str:
         out = []
-        for word in normalised.split():
+        for word in self.kb.synonyms.expand(normalised).split():
             if 3 <= len(word) <= 5 and word not in self._known_words and word not in STOPWORDS:
                 # Short words: only typos of question words ("wher", "hwo"); "lunch" must not become "launch".
                 best = process.extractOne(word, QUESTION_WORDS, scorer=OSA.distance, score_cutoff=1)

@@ -25,6 +25,8 @@ CUE_AFTER = frozenset(
     """mom moms dad dads mother father parent parents family families resident residents area district
     districts schools school high hs here county city teacher teachers counselor student students oh ohio il
     illinois public area suburbs suburb metro township twp local native grown community career unit
+    grandma grandmother grandpa grandparent grandparents guardian guardians aunt uncle stepmom stepdad foster
+    cusd usd csd lsd evsd isd jvsd
     mamá mama papá papa distrito escuela escuelas condado ciudad familia""".split()
 )
 BIG_CITY = 100_000  # "chicago", "columbus" need no sign that they are places

@@ -113,9 +113,11 @@ def detect_state(text: str) -> str | None:
 
 
 class Synonyms:
-    """Rewrites words and phrases to canonical terms, longest phrase first."""
+    """Rewrites words and phrases to canonical terms, longest phrase first; ``shorthand`` spells out the
+    words people abbreviate when they text ("hw many pts" -> "how many pts"), see expand()."""
 
-    def __init__(self, groups: Iterable[Mapping]):
+    def __init__(self, groups: Iterable[Mapping], shorthand: Mapping[str, str] | None = None):
+        self.shorthand = {normalise(k): normalise(v) for k, v in (shorthand or {}).items()}
         mapping: dict[str, str] = {}
         for group in groups:
             canonical = normalise(group["canonical"])
@@ -124,6 +126,12 @@ class Synonyms:
         self.mapping = mapping
         phrases = sorted(mapping, key=lambda t: (-len(t.split()), t))
         self._pattern = re.compile(r"\b(" + "|".join(re.escape(p) for p in phrases) + r")\b") if phrases else None
+
+    def expand(self, normalised: str) -> str:
+        """Texting shorthand written out, word by word (before spelling correction and the embedding)."""
+        if not self.shorthand:
+            return normalised
+        return " ".join(self.shorthand.get(w, w) for w in normalised.split())
 
     def apply(self, normalised: str) -> str:
         if self._pattern is None:

@@ -8,6 +8,9 @@
 - A follow-up ("who issues it?", "and the other one?", "what was it before?") is ranked on its own
   and together with the conversation's topic; the better-supported reading wins, and a turn that
   clearly matches something new is a new topic.
+- A question about what the knowledge does not hold (retakes, expiry, age limits, test sites: the
+  "uncovered" examples of knowledge/intents.json, read with a credential's name masked) that is
+  closer to those than to any answer gets the honest fallback and the help desk, not a near answer.
 - Otherwise the FAQ decides (answers.py): answer, clarify, or fall back. A question for the
   student's school rather than the state (the bus, lunch, grades) is not offered to the state's
   credentials help desk.
@@ -50,6 +53,8 @@ class RoutingThresholds:
     no_signal: float = 0.12  # an unanswered question this far from every answer, with no word of the domain...
     maybe_off_topic: float = 0.45  # ...or this close to the off-topic examples, is not for the help desk
     followup_gain: float = 0.05  # the topic-aware reading must beat the turn alone by this much
+    uncovered: float = 0.62  # a question this close to what the knowledge does not hold (retakes, expiry, test
+    # sites), and closer to it than to any answer, gets the honest fallback and the help desk, not a near answer
 
 
 class Router:
@@ -130,6 +135,9 @@ class Router:
         if topical:
             matches = self.with_topic(message, session, matches)
             faq_top = matches[0].score if matches else 0.0
+        uncovered = self.intents.best(self.mask(text, hits[0]) if hits else n, ("uncovered",))
+        if uncovered is not None and uncovered.score >= t.uncovered and uncovered.score > faq_top:
+            return self.faq.fallback(text, matches, session)
         off_topic = self.intents.best(n, ("off_topic",))
         if (
             off_topic is not None

@@ -502,7 +502,7 @@ def load(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> K
     return KnowledgeBase(
         faq=faq,
         credentials=creds,
-        synonyms=Synonyms(docs["synonyms"]["groups"]),
+        synonyms=Synonyms(docs["synonyms"]["groups"], docs["synonyms"].get("shorthand")),
         fingerprint=digest.hexdigest()[:16],
         warnings=_startup_warnings([p for p in problems if p.warning]),
         intents=[Intent(i["id"], i["group"], tuple(i["examples"])) for i in docs.get("intents", {}).get("intents", [])],
