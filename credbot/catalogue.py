@@ -164,6 +164,7 @@ class Catalogue:
         self._widest = max((len(form.split()) for form, _ in self._names), default=1)
         # Both are pure functions of the text: parents ask the same questions, so repeats are free.
         self.find_names = functools.lru_cache(maxsize=4096)(self._find_names)
+        self.mentions = functools.lru_cache(maxsize=4096)(self._mentions)
         self.parse_list_query = functools.lru_cache(maxsize=4096)(self._parse_list_query)
 
     def words_of(self, cred: Credential) -> frozenset[str]:
@@ -182,7 +183,30 @@ class Catalogue:
         return " ".join(w for w in normalise(text).split() if w not in GENERIC)
 
     def _find_names(self, text: str) -> tuple[NameHit, ...]:
-        """Credentials the text names, best first (several when a name is ambiguous).
+        """Credentials the text names, best first (several when a name is ambiguous). Of two names found
+        alike, the credential whose own name holds more of the question's words is meant: "the RMA
+        medical assistant credential" is the Registered Medical Assistant (RMA), not the credential
+        whose alias is "medical assistant"."""
+        hits = self.mentions(text)
+        if not hits:  # "the OSHA card": a word that starts several names names them all (the bot asks which)
+            words = self.key(text).split()
+            family = next((self._families[w] for w in words if w in self._families), ())
+            return tuple(NameHit(cred, FAMILY_SCORE, form) for form, cred in family)
+        words = set(self.key(text).split())
+        explains = {h.credential.id: len(words & self._words_of[h.credential.id]) for h in hits}
+        hits = tuple(sorted(hits, key=lambda h: (-h.score, -explains[h.credential.id], -len(h.matched))))
+        # Keep only hits as good as the best: "ServSafe Manager" should not also list "ServSafe".
+        top = hits[0]
+        return tuple(
+            h
+            for h in hits
+            if h.score >= top.score - 0.5
+            and explains[h.credential.id] >= explains[top.credential.id]
+            and len(h.matched) >= 0.9 * len(top.matched)
+        )
+
+    def _mentions(self, text: str) -> tuple[NameHit, ...]:
+        """Every credential whose name or alias the text holds, best first: "OSHA 10 and forklift" holds two.
         Every run of 1..n+1 words of the question is compared with every name and alias of
         n words: short ones (<= 4 letters, "CNA", "EMT") must match exactly, longer ones
         within rapidfuzz ratio NAME_CUTOFF (typos), all at once in rapidfuzz's cdist."""
@@ -211,13 +235,7 @@ class Catalogue:
                 size = len(form.split())
                 if abs(len(windows[w].split()) - size) <= 1:
                     consider(cred, float(scores[w, f]), form)
-        hits = sorted(best.values(), key=lambda h: (-h.score, -len(h.matched)))
-        if not hits:  # "the OSHA card": a word that starts several names names them all (the bot asks which)
-            family = next((self._families[w] for w in words if w in self._families), ())
-            return tuple(NameHit(cred, FAMILY_SCORE, form) for form, cred in family)
-        # Keep only hits as good as the best: "ServSafe Manager" should not also list "ServSafe".
-        top = hits[0]
-        return tuple(h for h in hits if h.score >= top.score - 0.5 and len(h.matched) >= 0.9 * len(top.matched))
+        return tuple(sorted(best.values(), key=lambda h: (-h.score, -len(h.matched))))
 
     def _parse_list_query(self, text: str, state: str | None) -> ListQuery | None:
         folded = normalise(text.replace("+", " plus "))

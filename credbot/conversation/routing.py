@@ -87,7 +87,7 @@ class Router:
         for reading in readings:  # a question wrapped in context: its own sentence may match better
             _, ranked = self.matcher.rank(reading, session.state)
             if hits:  # the FAQ reads "do OSHA 10 and forklift points add up?" as "do credential and credential ..."
-                _, generic = self.matcher.rank(self.generalise(reading, hits), session.state)
+                _, generic = self.matcher.rank(self.generalise(reading, self.catalogue.mentions(reading)), session.state)
                 if generic and (not ranked or generic[0].score > ranked[0].score):
                     ranked = generic
             if ranked and (not matches or ranked[0].score > matches[0].score + (0.03 if matches else 0)):
