@@ -1,0 +1,66 @@
+"""People's own words: towns and counties instead of a state, texting shorthand, questions the
+knowledge does not hold, a credential named beside others. Each test is a question a person could
+type and what they would notice in the reply."""
+
+import pytest
+
+from credbot.text import Synonyms
+
+
+@pytest.mark.parametrize(
+    "question,state",
+    [
+        ("Wapakoneta dad here, who pays for the certification tests?", "OH"),  # a town of 9,800 people
+        ("we live in Mahomet, who pays for the certification tests?", "IL"),  # a village of 8,000
+        ("Canton mom here, what counts as an industry credential?", "OH"),  # Canton, Illinois is 5x smaller
+        ("Rockford family, what is an IRC", "IL"),  # Rockford, Ohio has 1,100 people
+    ],
+)
+def test_a_town_sets_the_state_of_the_answer(bot, question, state):
+    reply = bot.handle(question, "s")
+    assert (reply.kind, reply.state) == ("answer", state)
+
+
+def test_a_county_in_both_states_asks_which_one(bot):
+    reply = bot.handle("Lake County parent: what is an industry credential?", "s")
+    assert reply.kind == "clarify" and "Ohio" in reply.text and "Illinois" in reply.text
+
+
+def test_a_town_named_like_a_common_word_is_read_as_the_word(bot):
+    assert not bot.gazetteer.read("are there credentials for careers in energy?").states  # Energy, Illinois
+    assert not bot.gazetteer.read("is a cert worth it").states  # Worth, Illinois
+
+
+def test_texting_shorthand_is_spelled_out_before_matching():
+    synonyms = Synonyms([], {"wat": "what", "r": "are", "u": "you"})
+    assert synonyms.expand("wat r the pts u need") == "what are the pts you need"
+
+
+def test_a_texted_question_finds_its_answer(bot):
+    reply = bot.handle("hw much do creds cost in illinois", "s")
+    assert (reply.kind, reply.faq_id) == ("answer", "il-costs")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can my son retake the welding certification test if he fails it",
+        "how do we tell the state that a student earned a credential",
+        "does the phlebotomy certificate need to be renewed every year",
+    ],
+)
+def test_what_the_knowledge_does_not_hold_gets_the_honest_fallback_and_the_help_desk(bot, question):
+    reply = bot.handle(question, "s", state="OH")
+    assert reply.kind == "fallback" and reply.offer_escalation
+    assert "industrycredentials@education.ohio.gov" in reply.text
+
+
+def test_the_credential_whose_name_explains_the_question_is_the_one_meant(bot):
+    reply = bot.handle("who is behind the RMA medical assistant certification", "s")
+    assert (reply.kind, reply.credential_id) == ("credential", "registered-medical-assistant")
+    assert "American Medical Technologists" in reply.text
+
+
+def test_a_state_named_beside_a_question_is_not_only_a_state(bot):
+    reply = bot.handle("CCPE Illinois?", "s")
+    assert (reply.kind, reply.faq_id, reply.state) == ("answer", "il-sup-ccpe", "IL")
