@@ -167,6 +167,12 @@ class Catalogue:
         self.mentions = functools.lru_cache(maxsize=4096)(self._mentions)
         self.parse_list_query = functools.lru_cache(maxsize=4096)(self._parse_list_query)
 
+    def siblings(self, cred: Credential) -> tuple[Credential, ...]:
+        """The other credentials of its brand family ("OSHA 30-Hour" for "OSHA 10-Hour"), or none."""
+        first = self.key(cred.name).split()[:1]
+        family = self._families.get(first[0], ()) if first else ()
+        return tuple(c for _, c in family if c.id != cred.id)
+
     def words_of(self, cred: Credential) -> frozenset[str]:
         """Every word of a credential's name and aliases, as the catalogue keys them."""
         return self._words_of[cred.id]

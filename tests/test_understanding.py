@@ -64,3 +64,11 @@ def test_the_credential_whose_name_explains_the_question_is_the_one_meant(bot):
 def test_a_state_named_beside_a_question_is_not_only_a_state(bot):
     reply = bot.handle("CCPE Illinois?", "s")
     assert (reply.kind, reply.faq_id, reply.state) == ("answer", "il-sup-ccpe", "IL")
+
+
+def test_the_other_one_of_a_brand_is_the_credential_next_asked_about(bot):
+    assert bot.handle("what is the servsafe food handler", "s").credential_id == "servsafe-food-handler"
+    reply = bot.handle("what about the manager one?", "s")
+    assert (reply.kind, reply.credential_id) == ("credential", "servsafe-food-protection-manager-certification")
+    reply = bot.handle("who issues that one?", "s")
+    assert reply.credential_id == "servsafe-food-protection-manager-certification"

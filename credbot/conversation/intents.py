@@ -167,6 +167,7 @@ def choice_index(normalised: str, labels: Sequence[str]) -> int | None:
         return None
     scores = [fuzz.token_set_ratio(" ".join(content), normalise(label)) for label in labels]
     best = int(np.argmax(scores)) if scores else -1
-    if best >= 0 and scores[best] >= 80 and sorted(scores)[-2:][0] < scores[best] - 10:
+    runner_up = sorted(scores)[-2] if len(scores) > 1 else 0
+    if best >= 0 and scores[best] >= 80 and runner_up < scores[best] - 10:
         return best
     return None

@@ -124,7 +124,7 @@ class Router:
             ):
                 cred = self.kb.credential_by_id[session.last_credential_id]
                 return self.credentials.credential(cred, n, session, aspect.id, aspect.score)
-        listed = self.pick_from_list(n, session)
+        listed = self.pick_from_list(n, session) or self.pick_sibling(n, session, hits)
         if listed is not None:
             return self.credentials.credential(listed, n, session, None, 0.8)
         list_query = self.catalogue.parse_list_query(text, session.state)
@@ -167,6 +167,18 @@ class Router:
         creds = [self.kb.credential_by_id[i] for i in session.last_list.ids[: session.last_list.offset]]
         index = choice_index(n, [c.name for c in creds])
         return creds[index] if index is not None else None
+
+    def pick_sibling(self, n: str, session: Session, hits: tuple[NameHit, ...]) -> Credential | None:
+        """ "and the other one, the 30 hour?" right after OSHA 10-Hour: another credential of the same brand,
+        by words of its name that the turn says."""
+        if hits or session.last_credential_id is None or len(n.split()) > 8:
+            return None
+        siblings = self.catalogue.siblings(self.kb.credential_by_id[session.last_credential_id])
+        named = [w for w in n.split() if w not in STOPWORDS and w not in {"other", "one", "and", "what", "about"}]
+        if not siblings or not named:
+            return None
+        index = choice_index(" ".join(named), [c.name for c in siblings])
+        return siblings[index] if index is not None else None
 
     def catalogue_aspect(self, text: str, hit: NameHit) -> IntentScore | None:
         """What a question naming a credential asks of it: the catalogue intents, read with the name
