@@ -72,3 +72,18 @@ def test_the_other_one_of_a_brand_is_the_credential_next_asked_about(bot):
     assert (reply.kind, reply.credential_id) == ("credential", "servsafe-food-protection-manager-certification")
     reply = bot.handle("who issues that one?", "s")
     assert reply.credential_id == "servsafe-food-protection-manager-certification"
+
+
+def test_what_a_named_credential_is_is_not_the_definition_of_credentials(bot):
+    reply = bot.handle("He talks about 'A plus' all the time. What is CompTIA A+ exactly and who gives it out?", "s")
+    assert (reply.kind, reply.credential_id) == ("credential", "comptia-a")
+
+
+def test_an_answer_about_the_very_credential_named_beats_its_catalogue_card(bot):
+    reply = bot.handle("wait so does a drivers license count as a credential in ohio now??", "s")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-driver-license")
+
+
+def test_a_credential_asked_about_for_someone_is_not_an_unknown_credential(bot):
+    reply = bot.handle("who awards the ASE entry-level certification for high school students?", "s")
+    assert (reply.kind, reply.credential_id) == ("credential", "ase-entry-level-certification")

@@ -37,7 +37,7 @@ TRAILING_KIND = re.compile(r"(\s*\b(credential|certification|certificate|cert|li
 NAMED_THING = re.compile(
     r"^(what is|what s|whats|what(?= (an?|the) )|tell me about|who issues|who offers|who awards|who gives|"
     r"how many points is|how many points are|is(?! (?:there|it|this|that|my|our|your|he|she|they)\b))"
-    r" (an? |the )?(?P<name>.+?)( worth.*| on (the|ohio s|illinois s) .*)?$"
+    r" (an? |the )?(?P<name>.+?)( worth.*| on (the|ohio s|illinois s) .*| (for|in|at) .*)?$"
 )
 
 

@@ -35,6 +35,7 @@ from .reply import Reply
 from .sessions import Session
 
 ASKING_WORDS = frozenset("info information details detail pls please tell explain more about describe thx".split())
+IDENTITY_ASPECTS = frozenset({"cred_what", "cred_issuer"})  # what a named credential is, who issues it
 PRONOUNS_AS_IT = frozenset({"them", "they", "those", "these", "one", "ones"})
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one|those|these)\b")
 ELLIPSIS = re.compile(
@@ -84,8 +85,11 @@ class Router:
         parts = self.intents.sentences(text)
         readings = [text] + ([p for p in parts if len(p.split()) >= 3] if len(parts) > 1 else [])
         matches: list[Match] = []
+        plain: Match | None = None  # the best match of the question as typed (no name generalised)
         for reading in readings:  # a question wrapped in context: its own sentence may match better
             _, ranked = self.matcher.rank(reading, session.state)
+            if ranked and (plain is None or ranked[0].score > plain.score):
+                plain = ranked[0]
             if hits:  # the FAQ reads "do OSHA 10 and forklift points add up?" as "do credential and credential ..."
                 _, generic = self.matcher.rank(self.generalise(reading, self.catalogue.mentions(reading)), session.state)
                 if generic and (not ranked or generic[0].score > ranked[0].score):
@@ -104,7 +108,12 @@ class Router:
         if hits:
             aspects = [self.catalogue_aspect(reading, hits[0]) for reading in readings]
             aspect = max((a for a in aspects if a is not None), key=lambda a: a.score, default=None)
-            if aspect is not None and aspect.score >= t.aspect and aspect.score >= faq_top + t.aspect_lead:
+            # "What is CompTIA A+?" read as "what is credential" matches the FAQ's definition: what a named
+            # credential is, or who issues it, competes only with the question as typed.
+            rival = (plain.score if plain else 0.0) if aspect and aspect.id in IDENTITY_ASPECTS else faq_top
+            if aspect is not None and aspect.id in ("cred_what", "cred_list") and self.entry_names(plain, hits[0]):
+                aspect = None  # "does a driver's license count?": an answer about this very credential
+            if aspect is not None and aspect.score >= t.aspect and aspect.score >= rival + t.aspect_lead:
                 confidence = hits[0].score / 100 * aspect.score
                 if len(hits) > 1:
                     return self.credentials.choices(hits, text, session, confidence)
@@ -160,6 +169,13 @@ class Router:
         """Does the question speak of credentials at all (a word of knowledge/intents.json's domain_words)?"""
         return bool(self._domain.search(normalised))
 
+    def entry_names(self, match: Match | None, hit: NameHit) -> bool:
+        """Is ``match`` a fitting FAQ answer whose own question names the credential ("Does a driver's license
+        count as a credential?")? Such an answer knows more than the catalogue's card."""
+        if match is None or match.score < self.faq.thresholds.answer:
+            return False
+        return any(h.credential.id == hit.credential.id for h in self.catalogue.find_names(match.entry.question))
+
     def pick_from_list(self, n: str, session: Session) -> Credential | None:
         """ "cybersecurity", "the 10 hour": one of the credentials the bot just listed, by words of its name."""
         if session.last_list is None or len(n.split()) > 5:
@@ -187,7 +203,12 @@ class Router:
         rest = [w for w in masked.split() if w != "it" and w not in STOPWORDS and w not in ASKING_WORDS]
         if not rest:
             return IntentScore("cred_what", "catalogue", 1.0)
-        best = self.intents.best(masked, ("catalogue",))
+        words = masked.split()
+        # "who awards it for high school students": the clause that ends with the name says what is asked
+        clause = words[: len(words) - words[::-1].index("it")] if "it" in words else words
+        readings = [masked] + ([" ".join(clause)] if 2 <= len(clause) < len(words) else [])
+        scored = [s for s in (self.intents.best(r, ("catalogue",)) for r in readings) if s is not None]
+        best = max(scored, key=lambda s: s.score, default=None)
         naming = all(w in self.catalogue.vocabulary for w in rest)  # "SENSE level 1 welding": more of the name
         if naming and (best is None or best.score < self.thresholds.aspect):
             return IntentScore("cred_what", "catalogue", self.thresholds.aspect)  # "EKG tech cert?": the name asks
