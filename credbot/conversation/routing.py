@@ -35,6 +35,7 @@ from .reply import Reply
 from .sessions import Session
 
 ASKING_WORDS = frozenset("info information details detail pls please tell explain more about describe thx".split())
+QUALIFIERS = frozenset({"for", "in", "at", "from", "to", "with", "on"})  # "who awards it | for high schoolers"
 IDENTITY_ASPECTS = frozenset({"cred_what", "cred_issuer"})  # what a named credential is, who issues it
 PRONOUNS_AS_IT = frozenset({"them", "they", "those", "these", "one", "ones"})
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one|those|these)\b")
@@ -85,11 +86,11 @@ class Router:
         parts = self.intents.sentences(text)
         readings = [text] + ([p for p in parts if len(p.split()) >= 3] if len(parts) > 1 else [])
         matches: list[Match] = []
-        plain: Match | None = None  # the best match of the question as typed (no name generalised)
+        plain: list[Match] = []  # the best ranking of the question as typed (no name generalised)
         for reading in readings:  # a question wrapped in context: its own sentence may match better
             _, ranked = self.matcher.rank(reading, session.state)
-            if ranked and (plain is None or ranked[0].score > plain.score):
-                plain = ranked[0]
+            if ranked and (not plain or ranked[0].score > plain[0].score):
+                plain = ranked
             if hits:  # the FAQ reads "do OSHA 10 and forklift points add up?" as "do credential and credential ..."
                 _, generic = self.matcher.rank(self.generalise(reading, self.catalogue.mentions(reading)), session.state)
                 if generic and (not ranked or generic[0].score > ranked[0].score):
@@ -110,9 +111,10 @@ class Router:
             aspect = max((a for a in aspects if a is not None), key=lambda a: a.score, default=None)
             # "What is CompTIA A+?" read as "what is credential" matches the FAQ's definition: what a named
             # credential is, or who issues it, competes only with the question as typed.
-            rival = (plain.score if plain else 0.0) if aspect and aspect.id in IDENTITY_ASPECTS else faq_top
-            if aspect is not None and aspect.id in ("cred_what", "cred_list") and self.entry_names(plain, hits[0]):
-                aspect = None  # "does a driver's license count?": an answer about this very credential
+            rival = (plain[0].score if plain else 0.0) if aspect and aspect.id in IDENTITY_ASPECTS else faq_top
+            if aspect is not None and aspect.id == "cred_list" and plain and self.entry_names(plain[0], hits[0]):
+                aspect, matches = None, plain  # "does a driver's license count?": the answer about this very one
+                faq_top = plain[0].score
             if aspect is not None and aspect.score >= t.aspect and aspect.score >= rival + t.aspect_lead:
                 confidence = hits[0].score / 100 * aspect.score
                 if len(hits) > 1:
@@ -144,7 +146,10 @@ class Router:
         if topical:
             matches = self.with_topic(message, session, matches)
             faq_top = matches[0].score if matches else 0.0
-        uncovered = self.intents.best(self.mask(text, hits[0]) if hits else n, ("uncovered",))
+        uncovered = max(  # a long message: the sentence that asks it
+            (self.intents.best(self.mask(r, hits[0]) if hits else normalise(r), ("uncovered",)) for r in readings),
+            key=lambda s: s.score if s else 0.0,
+        )
         if uncovered is not None and uncovered.score >= t.uncovered and uncovered.score > faq_top:
             return self.faq.fallback(text, matches, session)
         off_topic = self.intents.best(n, ("off_topic",))
@@ -169,10 +174,10 @@ class Router:
         """Does the question speak of credentials at all (a word of knowledge/intents.json's domain_words)?"""
         return bool(self._domain.search(normalised))
 
-    def entry_names(self, match: Match | None, hit: NameHit) -> bool:
+    def entry_names(self, match: Match, hit: NameHit) -> bool:
         """Is ``match`` a fitting FAQ answer whose own question names the credential ("Does a driver's license
         count as a credential?")? Such an answer knows more than the catalogue's card."""
-        if match is None or match.score < self.faq.thresholds.answer:
+        if match.score < self.faq.thresholds.answer:
             return False
         return any(h.credential.id == hit.credential.id for h in self.catalogue.find_names(match.entry.question))
 
@@ -206,7 +211,8 @@ class Router:
         words = masked.split()
         # "who awards it for high school students": the clause that ends with the name says what is asked
         clause = words[: len(words) - words[::-1].index("it")] if "it" in words else words
-        readings = [masked] + ([" ".join(clause)] if 2 <= len(clause) < len(words) else [])
+        qualified = len(clause) >= 3 and len(clause) < len(words) and words[len(clause)] in QUALIFIERS
+        readings = [masked] + ([" ".join(clause)] if qualified else [])
         scored = [s for s in (self.intents.best(r, ("catalogue",)) for r in readings) if s is not None]
         best = max(scored, key=lambda s: s.score, default=None)
         naming = all(w in self.catalogue.vocabulary for w in rest)  # "SENSE level 1 welding": more of the name
