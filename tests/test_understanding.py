@@ -87,3 +87,9 @@ def test_an_answer_about_the_very_credential_named_beats_its_catalogue_card(bot)
 def test_a_credential_asked_about_for_someone_is_not_an_unknown_credential(bot):
     reply = bot.handle("who awards the ASE entry-level certification for high school students?", "s")
     assert (reply.kind, reply.credential_id) == ("credential", "ase-entry-level-certification")
+
+
+def test_one_in_a_conversation_about_credentials_is_a_credential(bot):
+    assert bot.handle("how do students earn credentials in illinois?", "s").faq_id == "il-how-obtain"
+    reply = bot.handle("and is she going to need one to land a job somewhere?", "s")
+    assert (reply.kind, reply.faq_id) == ("answer", "il-required-employment")

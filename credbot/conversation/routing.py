@@ -39,6 +39,7 @@ QUALIFIERS = frozenset({"for", "in", "at", "from", "to", "with", "on"})  # "who 
 IDENTITY_ASPECTS = frozenset({"cred_what", "cred_issuer"})  # what a named credential is, who issues it
 PRONOUNS_AS_IT = frozenset({"them", "they", "those", "these", "one", "ones"})
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one|those|these)\b")
+CREDENTIAL_PRONOUN = re.compile(r"\b(one|1|them|these|those)\b")
 ELLIPSIS = re.compile(
     r"^(and|or|but|what about|how about|and what about|also|so)\b|\b(other one|the other|before that|before)\b"
 )
@@ -257,6 +258,12 @@ class Router:
         alone = matches[0].score if matches else 0.0
         if alone >= self.faq.thresholds.answer:
             return matches
+        # "is he going to need one to get hired?": in a conversation about credentials, "one" is a credential
+        resolved = CREDENTIAL_PRONOUN.sub("a credential", message.normalised)
+        if resolved != message.normalised:
+            _, ranked = self.matcher.rank(resolved, session.state)
+            if ranked and ranked[0].score >= max(alone + self.thresholds.followup_gain, self.faq.thresholds.answer):
+                return ranked
         if matches and alone >= self.faq.thresholds.clarify and matches[0].id != session.last_faq_id:
             return matches  # something new, if not surely: a new topic (the FAQ may ask which)
         if not (
