@@ -31,6 +31,7 @@ CUE_AFTER = frozenset(
 )
 BIG_CITY = 100_000  # "chicago", "columbus" need no sign that they are places
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_SIGNATURE = re.compile(r"\s*[-–—:,]")
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,8 @@ class Gazetteer:
 def _looks_like_a_place(text: str, start: int, end: int) -> bool:
     before = _WORD.findall(text[:start])
     after = _WORD.findall(text[end:])
+    if not before and _SIGNATURE.match(text[end:]):
+        return True  # "Skokie - what career areas ...", "Toledo: ...": the message opens with where it is from
     if before and before[-1].casefold() in CUE_BEFORE:
         return True
     if after and after[0].casefold() in CUE_AFTER:

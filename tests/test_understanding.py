@@ -93,3 +93,12 @@ def test_one_in_a_conversation_about_credentials_is_a_credential(bot):
     assert bot.handle("how do students earn credentials in illinois?", "s").faq_id == "il-how-obtain"
     reply = bot.handle("and is she going to need one to land a job somewhere?", "s")
     assert (reply.kind, reply.faq_id) == ("answer", "il-required-employment")
+
+
+def test_a_message_that_opens_with_its_town_sets_the_state(bot):
+    reply = bot.handle("Evanston - who pays for the credential exams?", "s")
+    assert (reply.kind, reply.state) == ("answer", "IL")
+
+
+def test_a_town_named_like_a_word_inside_a_sentence_still_needs_a_sign(bot):
+    assert not bot.gazetteer.read("is it normal, that the test costs so much?").states
