@@ -198,8 +198,8 @@ class Catalogue:
             words = self.key(text).split()
             family = next((self._families[w] for w in words if w in self._families), ())
             return tuple(NameHit(cred, FAMILY_SCORE, form) for form, cred in family)
-        words = set(self.key(text).split())
-        explains = {h.credential.id: len(words & self._words_of[h.credential.id]) for h in hits}
+        asked = set(self.key(text).split())
+        explains = {h.credential.id: len(asked & self._words_of[h.credential.id]) for h in hits}
         hits = tuple(sorted(hits, key=lambda h: (-h.score, -explains[h.credential.id], -len(h.matched))))
         # Keep only hits as good as the best: "ServSafe Manager" should not also list "ServSafe".
         top = hits[0]

@@ -131,8 +131,8 @@ class TurnReading:
         Illinois?", "what about Decatur?"): nothing in it that the knowledge answers on its own?"""
         if not (msg.named_state or msg.places.states) or self.catalogue.find_names(msg.question):
             return False
-        _, ranked = self.matcher.rank(msg.question)  # place names are no content words: "CCPE illinois" asks
-        if ranked and ranked[0].score >= self.thresholds.sure:
+        _, ranked = self.router.matcher.rank(msg.question)  # place names are no content words: "CCPE illinois"
+        if ranked and ranked[0].score >= self.faq.thresholds.sure:
             return False
         return self.intents.score(normalise(msg.question), "state_only") >= self.understanding.state_only
 

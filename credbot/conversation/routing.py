@@ -93,7 +93,9 @@ class Router:
             if ranked and (not plain or ranked[0].score > plain[0].score):
                 plain = ranked
             if hits:  # the FAQ reads "do OSHA 10 and forklift points add up?" as "do credential and credential ..."
-                _, generic = self.matcher.rank(self.generalise(reading, self.catalogue.mentions(reading)), session.state)
+                _, generic = self.matcher.rank(
+                    self.generalise(reading, self.catalogue.mentions(reading)), session.state
+                )
                 if generic and (not ranked or generic[0].score > ranked[0].score):
                     ranked = generic
             if ranked and (not matches or ranked[0].score > matches[0].score + (0.03 if matches else 0)):
