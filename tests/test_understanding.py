@@ -46,6 +46,8 @@ def test_a_texted_question_finds_its_answer(bot):
     [
         "can my son retake the welding certification test if he fails it",
         "how do we tell the state that a student earned a credential",
+        "is the CompTIA A+ exam timed?",
+        "is the osha 10 card good forever or do you have to renew it",
         "does the phlebotomy certificate need to be renewed every year",
     ],
 )

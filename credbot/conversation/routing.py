@@ -109,6 +109,11 @@ class Router:
             unknown = self.credentials.unknown_name(text)
             if unknown:
                 return self.credentials.not_in_catalogue(unknown, hits, session)
+        uncovered = max(  # a long message: the sentence that asks it
+            (self.intents.best(self.mask(r, hits[0]) if hits else normalise(r), ("uncovered",)) for r in readings),
+            key=lambda s: s.score if s else 0.0,
+        )
+        unheld = uncovered.score if uncovered is not None and uncovered.score >= t.uncovered else 0.0
         if hits:
             aspects = [self.catalogue_aspect(reading, hits[0]) for reading in readings]
             aspect = max((a for a in aspects if a is not None), key=lambda a: a.score, default=None)
@@ -118,7 +123,12 @@ class Router:
             if aspect is not None and aspect.id == "cred_list" and plain and self.entry_names(plain[0], hits[0]):
                 aspect, matches = None, plain  # "does a driver's license count?": the answer about this very one
                 faq_top = plain[0].score
-            if aspect is not None and aspect.score >= t.aspect and aspect.score >= rival + t.aspect_lead:
+            if (
+                aspect is not None
+                and aspect.score >= t.aspect
+                and aspect.score >= rival + t.aspect_lead
+                and aspect.score >= unheld  # "is the MOS exam timed?" asks what no card holds
+            ):
                 confidence = hits[0].score / 100 * aspect.score
                 if len(hits) > 1:
                     return self.credentials.choices(hits, text, session, confidence)
@@ -149,10 +159,6 @@ class Router:
         if topical:
             matches = self.with_topic(message, session, matches)
             faq_top = matches[0].score if matches else 0.0
-        uncovered = max(  # a long message: the sentence that asks it
-            (self.intents.best(self.mask(r, hits[0]) if hits else normalise(r), ("uncovered",)) for r in readings),
-            key=lambda s: s.score if s else 0.0,
-        )
         if uncovered is not None and uncovered.score >= t.uncovered and uncovered.score > faq_top:
             return self.faq.fallback(text, matches, session)
         off_topic = self.intents.best(n, ("off_topic",))
@@ -245,7 +251,11 @@ class Router:
         own = self.catalogue.words_of(hit.credential)
         out: list[str] = []
         for word in words:
-            if word in PRONOUNS_AS_IT or word in own or len(word) >= 3 and any(o.startswith(word) for o in own):
+            if (
+                word in PRONOUNS_AS_IT
+                or word not in STOPWORDS
+                and (word in own or len(word) >= 3 and any(o.startswith(word) for o in own))
+            ):
                 word = "it"
             if word != "it" or not out or out[-1] != "it":
                 out.append(word)
