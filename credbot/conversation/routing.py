@@ -159,7 +159,7 @@ class Router:
         if topical:
             matches = self.with_topic(message, session, matches)
             faq_top = matches[0].score if matches else 0.0
-        if uncovered is not None and uncovered.score >= t.uncovered and uncovered.score > faq_top:
+        if unheld > faq_top:
             return self.faq.fallback(text, matches, session)
         off_topic = self.intents.best(n, ("off_topic",))
         if (
