@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -35,7 +36,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from load import FILLERS, QUESTIONS, WARMUP_RUNS, WRK_SCRIPT, Run, _lua_string, _wrk_ms
+from load import FILLERS, QUESTIONS, SESSION_IDS, WARMUP_RUNS, WRK_SCRIPT, Run, _lua_string, _wrk_ms, open_sessions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,7 +50,16 @@ def free_port() -> int:
 CLOSE = True  # a new connection per request, as nginx opens one to its upstream for each request
 
 
-def wrk(url: str, clients: int, seconds: float, folder: Path, chat: bool, unique: bool = False, offset: int = 0) -> Run:
+def wrk(
+    url: str,
+    clients: int,
+    seconds: float,
+    folder: Path,
+    chat: bool,
+    unique: bool = False,
+    offset: int = 0,
+    sessions: tuple[str, ...] = (),
+) -> Run:
     cmd = ["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--latency", "--timeout", "30s"]
     if CLOSE:
         cmd += ["-H", "Connection: close"]
@@ -57,6 +67,7 @@ def wrk(url: str, clients: int, seconds: float, folder: Path, chat: bool, unique
         script = folder / f"chat-{unique}-{offset}.lua"
         lua = WRK_SCRIPT % {
             "questions": ", ".join(_lua_string(q) for q in QUESTIONS),
+            "sessions": ", ".join(_lua_string(sid) for sid in sessions),
             "fillers": ", ".join(_lua_string(f) for f in FILLERS),
             "unique": "true" if unique else "false",
             "clients": clients,
@@ -92,6 +103,7 @@ class Setup:
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
     extra_pids: list = field(default_factory=list)  # Redis, counted with the server's CPU
+    sessions: tuple[str, ...] = ()  # one server-issued conversation per wrk client (as bench/load.py)
     runs: dict = field(default_factory=lambda: {"health": [], "repeat": [], "unique": []})
 
     @property
@@ -139,13 +151,31 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def machine_busy_seconds() -> float:
+    """CPU-seconds every process on the machine has used (all cores), from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def children_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, once it has exited
+    return usage.ru_utime + usage.ru_stime
+
+
 def measured(setup: Setup, run, *args, **kwargs) -> Run:
-    """``run`` with the CPU the server's processes (and Redis) used meanwhile, in cores: on a shared
-    machine the other tenants' load changes what the server gets; per CPU-second it does not."""
-    pids = setup.pids() + setup.extra_pids
-    before, started = cpu_seconds(pids), time.monotonic()
+    """``run`` with the CPU used meanwhile, in cores: the server's processes and Redis (``cores``, as
+    before), and apart: the server alone, Redis, wrk, and everything else on the machine (the other
+    tenants). On a shared machine their load changes what the server gets; per CPU-second it does not."""
+    server, redis = setup.pids(), setup.extra_pids
+    before = (cpu_seconds(server), cpu_seconds(redis), children_seconds(), machine_busy_seconds())
+    started = time.monotonic()
     result = run(*args, **kwargs)
-    result.cores = (cpu_seconds(pids) - before) / (time.monotonic() - started)
+    after = (cpu_seconds(server), cpu_seconds(redis), children_seconds(), machine_busy_seconds())
+    elapsed = time.monotonic() - started
+    result.server_cores, result.redis_cores, result.wrk_cores, busy = ((a - b) / elapsed for a, b in zip(after, before))
+    result.cores = result.server_cores + result.redis_cores
+    result.other_cores = max(0.0, busy - result.cores - result.wrk_cores)
     return result
 
 
@@ -203,15 +233,30 @@ def main() -> None:
     try:
         for setup in setups:
             setup.start(folder)
+            open_sessions(setup.url, clients)
+            setup.sessions = tuple(SESSION_IDS)
             for _ in range(WARMUP_RUNS):
-                wrk(setup.url, clients, 5, folder, chat=True)
+                wrk(setup.url, clients, 5, folder, chat=True, sessions=setup.sessions)
         for r in range(rounds):
             for setup in setups:
                 setup.runs["health"].append(measured(setup, wrk, setup.url, clients, seconds, folder, chat=False))
-                setup.runs["repeat"].append(measured(setup, wrk, setup.url, clients, seconds, folder, chat=True))
+                setup.runs["repeat"].append(
+                    measured(setup, wrk, setup.url, clients, seconds, folder, chat=True, sessions=setup.sessions)
+                )
                 offset += 100_000
                 setup.runs["unique"].append(
-                    measured(setup, wrk, setup.url, clients, seconds, folder, chat=True, unique=True, offset=offset)
+                    measured(
+                        setup,
+                        wrk,
+                        setup.url,
+                        clients,
+                        seconds,
+                        folder,
+                        chat=True,
+                        unique=True,
+                        offset=offset,
+                        sessions=setup.sessions,
+                    )
                 )
             print(f"round {r + 1} done")
         print()
@@ -232,6 +277,16 @@ def main() -> None:
                 print(
                     f"  {s.name:<12} {kind:<7} cores {spread([x.cores for x in runs], '{:.2f}')}   "
                     f"per CPU-second {spread([x.rate / x.cores for x in runs if x.cores > 0])}"
+                )
+        print("\nwhere the cores went (server alone / Redis / wrk / everything else on the machine):")
+        for s in setups:
+            for kind in ("health", "repeat", "unique"):
+                runs = s.runs[kind]
+                print(
+                    f"  {s.name:<12} {kind:<7} server {spread([x.server_cores for x in runs], '{:.2f}')}   "
+                    f"Redis {spread([x.redis_cores for x in runs], '{:.2f}')}   "
+                    f"wrk {spread([x.wrk_cores for x in runs], '{:.2f}')}   "
+                    f"other {spread([x.other_cores for x in runs], '{:.2f}')}"
                 )
         one, many = setups
         speedups = [m.rate / o.rate for o, m in zip(one.runs["unique"], many.runs["unique"])]

@@ -171,3 +171,30 @@ def test_a_client_has_one_new_message_in_work_at_a_time():
             pass
     with budget.work("a", "now it may"):
         pass
+
+
+def test_a_chat_turn_reads_its_conversation_from_redis_once(settings, redis_url):
+    """Per turn of a live conversation, one read and one write of it: the web channel hands the
+    conversation it read to the Bot instead of asking first whether it exists (limits off here: their
+    script's own commands would count too)."""
+    import redis
+
+    services = redis_services(settings, redis_url)
+    server = redis.Redis.from_url(redis_url)
+    try:
+        client = create_app({"TESTING": True, "RATELIMIT_ENABLED": False}, services=services).test_client()
+        session_id = client.post("/api/chat", json={"message": "hi"}).json["session_id"]
+
+        def calls() -> dict[str, int]:
+            return {name: stats["calls"] for name, stats in server.info("commandstats").items()}
+
+        before = calls()
+        turn = client.post("/api/chat", json={"message": "how much does it cost in Ohio?", "session_id": session_id})
+        assert turn.status_code == 200 and turn.json["session_id"] == session_id
+        after = calls()
+        made = {name: after[name] - before.get(name, 0) for name in after if after[name] != before.get(name, 0)}
+        made.pop("cmdstat_info", None)
+        assert made == {"cmdstat_get": 1, "cmdstat_set": 1}
+    finally:
+        server.close()
+        services.close()

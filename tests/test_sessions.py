@@ -62,8 +62,8 @@ def test_memory_store_expires_idle_sessions_without_scanning(monkeypatch):
     now[0] += 30
     store.save(Session(key="late", state="OH"))
     now[0] += 31  # the first thousand are idle for 61 s, "late" for 31 s
-    assert not store.exists("k1") and store.get("k1").state is None
-    assert store.get("late").state == "OH"
+    assert not store.exists("k1") and store.get("k1").state is None and store.find("k1") is None
+    assert store.get("late").state == "OH" == store.find("late").state
     assert len(store) == 1  # expired ones are gone from memory, not merely hidden
 
 
@@ -104,11 +104,11 @@ def redis_client(redis_url):
 
 def test_redis_store_saves_reads_and_expires_sessions(redis_client):
     store = RedisSessionStore(redis_client, ttl_seconds=1800)
-    assert not store.exists("web:abc") and store.get("web:abc").state is None
+    assert not store.exists("web:abc") and store.get("web:abc").state is None and store.find("web:abc") is None
     session = full_session(pending=AskEmail("what happens if a credential testing center closes?"))
     store.save(session)
     assert store.exists("web:abc")
-    assert store.get("web:abc") == session
+    assert store.get("web:abc") == session == store.find("web:abc")
     assert 1790_000 <= redis_client.pttl("credbot:session:web:abc") <= 1800_000  # Redis removes it when idle
 
     short = RedisSessionStore(redis_client, ttl_seconds=0.2)
@@ -117,7 +117,7 @@ def test_redis_store_saves_reads_and_expires_sessions(redis_client):
     import time
 
     time.sleep(0.35)
-    assert not short.exists("brief") and short.get("brief").state is None
+    assert not short.exists("brief") and short.get("brief").state is None and short.find("brief") is None
 
 
 def test_two_bots_sharing_redis_carry_one_conversation(redis_client, bot):

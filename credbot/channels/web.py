@@ -194,7 +194,8 @@ def chat():
     # new one, never adopted, so a client cannot choose an id ("aaaaaaaa") that others may guess.
     issued = None
     session_id = body.session_id
-    if session_id is None or not bot().session_exists(f"web:{session_id}"):
+    session = bot().resume(f"web:{session_id}") if session_id is not None else None
+    if session is None:
         session_id = uuid.uuid4().hex
         issued = session_secret(session_id)
     owner = issued is not None or _owner(session_id, body.session_secret)
@@ -206,6 +207,7 @@ def chat():
             channel="web",
             user={"client": _client(), "owner": owner},
             language=body.language,
+            session=session,
         )
     out = {**reply.to_dict(), "session_id": session_id}
     if issued is not None:

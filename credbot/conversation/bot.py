@@ -128,10 +128,13 @@ class Bot(TurnReading, ChannelDesk):
         channel: str = "cli",
         user: dict[str, Any] | None = None,
         language: str | None = None,
+        session: Session | None = None,
     ) -> Reply:
         """``language``: the page's language ("en" or "es"), which a new conversation starts in until the
-        person's own words say otherwise. Slack answers in English whatever the language."""
-        session = self.sessions.get(session_key)
+        person's own words say otherwise. Slack answers in English whatever the language. ``session``: the
+        conversation under ``session_key`` as ``resume`` just read it (else it is read here)."""
+        if session is None:
+            session = self.sessions.get(session_key)
         if state and not session.state:
             session.state = state
         previous = language if language in languages.LANGUAGES and not session.history else session.language

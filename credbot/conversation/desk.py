@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..knowledge import KnowledgeBase
     from ..matching import Matcher
     from .escalating import Escalating
-    from .sessions import SessionStore
+    from .sessions import Session, SessionStore
 
 
 class ChannelDesk:
@@ -112,6 +112,11 @@ class ChannelDesk:
 
     def session_exists(self, session_key: str) -> bool:
         return self.sessions.exists(session_key)
+
+    def resume(self, session_key: str) -> Session | None:
+        """The live conversation under ``session_key``, or None (never started, or expired). A channel
+        that hands it to ``handle`` spares the store a second read of it."""
+        return self.sessions.find(session_key)
 
     def record_feedback(
         self,

@@ -77,6 +77,8 @@ class IntentClassifier:
         self.corrections = sorted({normalise(c) for c in corrections if normalise(c)}, key=len, reverse=True)
         self.leads = sorted({normalise(c) for c in correction_leads if normalise(c)}, key=len, reverse=True)
         self.scores = functools.lru_cache(maxsize=4096)(self._scores)
+        # The same text always reads the same way: a repeated message skips the word-by-word scan.
+        self.correction = functools.lru_cache(maxsize=4096)(self._correction)
 
     def _scores(self, normalised: str) -> tuple[IntentScore, ...]:
         """Every intent's score for a normalised message, best first."""
@@ -105,7 +107,7 @@ class IntentClassifier:
         return next((s.score for s in self.scores(normalised) if s.id == intent_id), 0.0)
 
     # ---- the shape of a turn -----------------------------------------------------------------
-    def correction(self, text: str) -> str | None:
+    def _correction(self, text: str) -> str | None:
         """ "No, I meant the diploma seal" -> "the diploma seal"; "sorry, EMR, the responder one" -> "EMR, the
         responder one"; None when the turn is no correction. A correction starts with lead words ("no",
         "sorry", "wait") and a phrase ("I meant"), or with lead words and a short naming of what was meant."""

@@ -139,6 +139,7 @@ class SessionStoreUnavailable(RuntimeError):
 
 class SessionStore(Protocol):
     def get(self, key: str) -> Session: ...  # a fresh Session when the key is unknown or expired
+    def find(self, key: str) -> Session | None: ...  # None when the key is unknown or expired
     def save(self, session: Session) -> None: ...
     def exists(self, key: str) -> bool: ...  # a live (unexpired) session has this key
 
@@ -166,9 +167,12 @@ class MemorySessionStore:
         self._lock = threading.Lock()
 
     def get(self, key: str) -> Session:
-        with self._lock:
-            session = self._data.get(key)
+        session = self.find(key)
         return session if session is not None else Session(key=key, updated_at=self.clock())
+
+    def find(self, key: str) -> Session | None:
+        with self._lock:
+            return self._data.get(key)
 
     def exists(self, key: str) -> bool:
         with self._lock:
@@ -222,8 +226,12 @@ class RedisSessionStore:
             raise SessionStoreUnavailable(f"the session store is unavailable ({type(exc).__name__})") from exc
 
     def get(self, key: str) -> Session:
+        session = self.find(key)
+        return session if session is not None else Session(key=key, updated_at=self.clock())
+
+    def find(self, key: str) -> Session | None:
         raw = self._call("get", self.prefix + key)
-        return Session(key=key, updated_at=self.clock()) if raw is None else Session.from_json(raw, key)
+        return None if raw is None else Session.from_json(raw, key)
 
     def exists(self, key: str) -> bool:
         return bool(self._call("exists", self.prefix + key))
