@@ -68,6 +68,7 @@ class ConversationFigures:
     n: int
     n_turns: int
     misses: list[str] = field(default_factory=list)
+    by_category: dict[str, tuple[int, int]] = field(default_factory=dict)  # category -> (all right, total)
 
 
 def _fresh() -> str:
@@ -150,6 +151,7 @@ def evaluate_cases(bot: Bot, cases: Iterable[dict[str, Any]], label: str = "case
 def evaluate_conversations(bot: Bot, data: dict[str, Any]) -> ConversationFigures:
     conv_ok = turns_ok = turns = 0
     misses = []
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for conv in data["conversations"]:
         key, all_ok = _fresh(), True
         for i, turn in enumerate(conv["turns"]):
@@ -164,8 +166,12 @@ def evaluate_conversations(bot: Bot, data: dict[str, Any]) -> ConversationFigure
                     f"{reply.text[:90]!r} expected {turn['expect']}"
                 )
         conv_ok += all_ok
+        tally = counts[conv.get("category", "other")]
+        tally[0] += all_ok
+        tally[1] += 1
     n = len(data["conversations"])
-    return ConversationFigures(conv_ok / max(n, 1), turns_ok / max(turns, 1), n, turns, misses)
+    by_category = {k: (r, t) for k, (r, t) in sorted(counts.items())}
+    return ConversationFigures(conv_ok / max(n, 1), turns_ok / max(turns, 1), n, turns, misses, by_category)
 
 
 def load_part(part: str, folder: Path | str | None = None) -> dict[str, Any]:
@@ -251,6 +257,7 @@ def format_part(result: dict[str, Any], title: str, show_misses: bool) -> str:
         lines.append(
             f"Conversations: {c.n} ({c.n_turns} turns), all turns right {c.all_right:6.1%}, turns right {c.turns_right:6.1%}"
         )
+        lines += [f"  {k:<22} {r:>3}/{n:<3} {r / n:6.1%}" for k, (r, n) in c.by_category.items()]
     if show_misses:
         misses = [
             m
