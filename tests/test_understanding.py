@@ -104,3 +104,25 @@ def test_a_message_that_opens_with_its_town_sets_the_state(bot):
 
 def test_a_town_named_like_a_word_inside_a_sentence_still_needs_a_sign(bot):
     assert not bot.gazetteer.read("is it normal, that the test costs so much?").states
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["is there a fee for the SAT", "where is the list of approved vaccines"],
+)
+def test_an_opening_question_that_never_speaks_of_credentials_is_for_the_school(bot, question):
+    reply = bot.handle(question, "s", state="IL")
+    assert reply.kind == "fallback" and not reply.offer_escalation
+
+
+def test_the_same_words_later_in_a_conversation_about_credentials_still_get_the_answer(bot):
+    bot.handle("this bot is useless", "s")
+    reply = bot.handle("just tell me who pays for the stupid test in ohio", "s")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-who-pays")
+
+
+def test_a_turn_naming_another_state_with_it_asks_the_topic_again_there(bot):
+    first = bot.handle("I'm in Ohio. Who pays for my son's credential exam?", "s")
+    assert first.faq_id == "oh-sup-who-pays"
+    reply = bot.handle("My sister's kids are in Illinois, how does it work for them?", "s")
+    assert (reply.kind, reply.faq_id, reply.state) == ("answer", "il-costs", "IL")

@@ -40,7 +40,7 @@ from .message import Message
 from .pending import AskEmail, AskState, ChooseEntry, ConfirmEscalation
 from .reading import TurnReading
 from .reply import Reply
-from .routing import Router
+from .routing import ELLIPSIS, PRONOUN, Router
 from .sessions import Session, SessionStore
 
 __all__ = ["Bot", "Refused", "Understanding", "Unavailable"]
@@ -172,6 +172,8 @@ class Bot(TurnReading, ChannelDesk):
             reply = self.escalating.confirm_code(msg.text.strip(), session)
             if reply is not None:
                 return reply
+        # the answer a turn may ask again for another state, when it was given for one state
+        previous = self.kb.faq_by_id.get(session.last_faq_id or "") if session.state else None
         corrected = self.intents.correction(msg.text)  # "no, I meant the diploma seal"
         if corrected:
             msg = self.message(corrected)
@@ -185,6 +187,8 @@ class Bot(TurnReading, ChannelDesk):
             return where
         if question.named_state and self._names_state_only(question):
             return self._other_state(question.named_state, session)
+        if self._reasks(question, session, previous):  # "my sister's kids are in Illinois, how does it work for them?"
+            return self._other_state(question.named_state or "", session)
         reply = self._intent(question, session, channel, user)
         if reply is not None:
             return reply
@@ -241,6 +245,28 @@ class Bot(TurnReading, ChannelDesk):
                 self.message(session.last_question), session, topical=False, own_state=True
             )
         return smalltalk.state_set(state, session)
+
+    def _reasks(self, question: Message, session: Session, previous: FaqEntry | None) -> bool:
+        """Does a turn that names another state than the last answer's ask that topic again there? Yes
+        when the turn points back ("it", "them", "there", "the same", "and ...?"), alone matches nothing
+        surely, and the topic read with the turn (in the new state) is at least as well supported."""
+        state = question.named_state
+        if not state or previous is None or previous.state == state or not session.last_question:
+            return False
+        if self.twin(previous.id, state) is None:
+            return False  # the other state's knowledge has no such topic: the turn is read as it stands
+        n = question.normalised
+        if self.catalogue.find_names(question.question) or not (
+            PRONOUN.search(n) or ELLIPSIS.search(n) or re.search(r"\b(there|same)\b", n)
+        ):
+            return False  # a question of its own, not the topic again
+        matcher = self._router(session).matcher
+        _, alone = matcher.rank(question.question, state)
+        best = alone[0].score if alone else 0.0
+        if best >= self.thresholds.sure:
+            return False
+        _, together = matcher.rank(f"{session.last_question} {question.question}", state)
+        return bool(together) and together[0].score >= best
 
     def twin(self, entry_id: str, state: str) -> tuple[FaqEntry, float] | None:
         """The entry of ``state`` on the same topic as ``entry_id``: each is the other's best match among

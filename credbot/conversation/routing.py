@@ -173,9 +173,15 @@ class Router:
             and not hits
         ):
             return self.faq.elsewhere(text, matches, session)
+        about = bool(hits) or self.about_credentials(n) or self.about_credentials(self.matcher.analyse(text).corrected)
+        opening = len(session.history) <= 1  # the person's first message (this one is remembered already)
+        if not about and opening and self.faq.thresholds.answer <= faq_top < self.faq.thresholds.sure:
+            # "is there a fee for the SAT?", "where is the list of approved vaccines?": an opening question
+            # that never speaks of credentials needs a sure answer; a weak one is for someone else
+            return self.faq.elsewhere(text, matches, session)
         reply = self.faq.faq(text, matches, session)
         weak = faq_top < t.no_signal or off_topic is not None and off_topic.score >= t.maybe_off_topic
-        if reply.kind == "fallback" and not hits and weak and not self.about_credentials(n):
+        if reply.kind == "fallback" and not hits and weak and not about:
             return self.faq.elsewhere(text, matches, session)  # the help desk is for credential questions
         return reply
 
