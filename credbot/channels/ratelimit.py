@@ -77,7 +77,8 @@ class RedisRateLimiter:
     """Sliding-window counters in Redis through `limits` (RedisStorage + SlidingWindowCounterRateLimiter):
     every process behind the proxy counts the same hits, and a window slides rather than resetting at
     once (a client cannot spend two windows' worth across a boundary). One round trip per limit and
-    request. When Redis fails, the in-process ``fallback`` counts instead (each process on its own)
+    request; with one limit, ``hit_and_get`` also reads a key in the same round trip (a chat turn's
+    conversation). When Redis fails, the in-process ``fallback`` counts instead (each process on its own)
     until Redis answers again: a limit per process is better than none, and chat reports the outage
     through its own 503."""
 
