@@ -134,7 +134,8 @@ class RedisRateLimiter:
         """``hit(client, scope)`` and Redis's GET of ``key`` in one round trip (one script: `limits`'
         own sliding-window script, then the GET): a chat turn counts its hit and reads its conversation
         at once. Returns (seconds to wait or None, the value or None, the Redis error or None); on an
-        error the hit is counted in this process, as ``hit`` does. Only when ``reads_along``."""
+        error the hit is counted in this process, as ``hit`` does. Only when ``reads_along``. One Redis
+        server, as connect_redis makes (not a Redis Cluster: ``key`` is not in the limit's hash slot)."""
         item = self.items[0]
         limit_key = item.key_for(scope, client)
         keys = [
