@@ -2,7 +2,8 @@
 workers (`credbot serve --workers N`, sessions and limits in a local redis-server), on loopback,
 driven by wrk (Debian package `wrk`) with C concurrent clients, each keeping one conversation.
 
-For each set-up, after a warm-up (as bench/load.py: the caches hold the repeated questions), rounds
+For each set-up, after a warm-up (as bench/load.py: the caches hold the repeated questions; more
+5 s runs, up to MAX_WARMUP_RUNS, while the repeated rate still rises by more than 10 %), rounds
 of three runs: the trivial endpoint (/api/health), chat with repeating questions, chat with every
 question new (filler words in front: each costs an embedding; every run continues the numbering,
 so no question is ever seen twice). The set-ups take turns round by round, so that the drift of a
@@ -47,6 +48,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+MAX_WARMUP_RUNS = 12  # 5 s each, WARMUP_RUNS at least
 CLOSE = True  # a new connection per request, as nginx opens one to its upstream for each request
 
 
@@ -235,8 +237,15 @@ def main() -> None:
             setup.start(folder)
             open_sessions(setup.url, clients)
             setup.sessions = tuple(SESSION_IDS)
-            for _ in range(WARMUP_RUNS):
-                wrk(setup.url, clients, 5, folder, chat=True, sessions=setup.sessions)
+            rates = [
+                wrk(setup.url, clients, 5, folder, chat=True, sessions=setup.sessions).rate for _ in range(WARMUP_RUNS)
+            ]
+            # Each worker fills its own caches: on a machine whose other jobs leave the workers one core,
+            # 4 runs did not (repeated chat still at 150-300 req/s in the rounds after them). Warm up until
+            # the rate stops rising.
+            while len(rates) < MAX_WARMUP_RUNS and (rates[-1] > 1.1 * rates[-2] or rates[-1] < 0.5 * max(rates)):
+                rates.append(wrk(setup.url, clients, 5, folder, chat=True, sessions=setup.sessions).rate)
+            print(f"{setup.name}: warm-up runs of repeated chat, req/s: {', '.join(f'{r:.0f}' for r in rates)}")
         for r in range(rounds):
             for setup in setups:
                 setup.runs["health"].append(measured(setup, wrk, setup.url, clients, seconds, folder, chat=False))

@@ -198,3 +198,62 @@ def test_a_chat_turn_reads_its_conversation_from_redis_once(settings, redis_url)
     finally:
         server.close()
         services.close()
+
+
+def test_a_turn_of_a_live_conversation_counts_its_limit_and_reads_it_in_one_round_trip(
+    settings, redis_url, monkeypatch
+):
+    """With limits and sessions in one Redis, a turn that names its conversation makes two calls: the
+    limit's script, which reads the conversation too, and the write. The hits are the same ones `limits`
+    counts (a turn without a conversation, on the other worker, counts against the same window), a
+    refused body counts as ever, and over the limit the answer is 429 before anything else."""
+    import redis
+
+    first = redis_services(settings, redis_url, rate_limit="5 per minute")
+    second = redis_services(settings, redis_url, rate_limit="5 per minute")
+    server = redis.Redis.from_url(redis_url)
+    try:
+        one, two = (create_app({"TESTING": True}, services=s).test_client() for s in (first, second))
+        session_id = one.post("/api/chat", json={"message": "hi"}).json["session_id"]  # hit 1, plain
+
+        sent: list[str] = []
+        execute = redis.Redis.execute_command
+
+        def counted(self, *args, **options):
+            sent.append(str(args[0]))
+            return execute(self, *args, **options)
+
+        monkeypatch.setattr(redis.Redis, "execute_command", counted)
+
+        turn = two.post("/api/chat", json={"message": "how much does it cost in Ohio?", "session_id": session_id})
+        assert turn.status_code == 200 and turn.json["session_id"] == session_id  # hit 2, read along
+        sent.clear()
+        follow = one.post("/api/chat", json={"message": "what about Illinois?", "session_id": session_id})
+        assert follow.status_code == 200 and follow.json["session_id"] == session_id  # hit 3: the same conversation
+        assert follow.json["state"] == "IL" and follow.json["faq_id"] == turn.json["faq_id"].replace("oh-", "il-")
+        assert sent == ["EVALSHA", "SET"]  # the limit's script, the GET in it; the conversation's write
+        assert two.post("/api/chat", data=b"{", content_type="application/json").status_code == 400  # hit 4
+        assert two.post("/api/chat", json={"message": "hi"}).status_code == 200  # hit 5
+        refused = one.post("/api/chat", json={"message": "hi", "session_id": session_id})
+        assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+        assert two.post("/api/chat", data=b"{", content_type="application/json").status_code == 429
+        unknown = two.post("/api/chat", json={"message": "hi", "session_id": "x" * 20})
+        assert unknown.status_code == 429
+    finally:
+        server.close()
+        first.close()
+        second.close()
+
+
+def test_redis_down_during_a_read_along_turn_is_the_stores_503(settings, own_redis):
+    services = redis_services(settings, own_redis.url, rate_limit="5 per minute")
+    try:
+        client = create_app({"TESTING": True}, services=services).test_client()
+        session_id = client.post("/api/chat", json={"message": "hi"}).json["session_id"]
+        own_redis.stop()
+        turn = client.post("/api/chat", json={"message": "hi", "session_id": session_id})
+        assert turn.status_code == 503 and turn.headers["Retry-After"] == "5"
+        own_redis.start()  # (it keeps nothing on disk: the conversation is gone, a new one starts)
+        assert client.post("/api/chat", json={"message": "hi", "session_id": session_id}).status_code == 200
+    finally:
+        services.close()

@@ -13,6 +13,7 @@ counter: one dict lookup under one lock."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
@@ -76,7 +77,8 @@ class RedisRateLimiter:
     """Sliding-window counters in Redis through `limits` (RedisStorage + SlidingWindowCounterRateLimiter):
     every process behind the proxy counts the same hits, and a window slides rather than resetting at
     once (a client cannot spend two windows' worth across a boundary). One round trip per limit and
-    request. When Redis fails, the in-process ``fallback`` counts instead (each process on its own)
+    request; with one limit, ``hit_and_get`` also reads a key in the same round trip (a chat turn's
+    conversation). When Redis fails, the in-process ``fallback`` counts instead (each process on its own)
     until Redis answers again: a limit per process is better than none, and chat reports the outage
     through its own 503."""
 
@@ -87,6 +89,7 @@ class RedisRateLimiter:
 
         self.items = parse_many(spec)
         self.enabled = enabled
+        self.connection_pool = connection_pool
         self.storage = RedisStorage("redis://", connection_pool=connection_pool, key_prefix=prefix)
         self.strategy = SlidingWindowCounterRateLimiter(self.storage)
         self.fallback = RateLimiter(spec, enabled=enabled)
@@ -109,15 +112,54 @@ class RedisRateLimiter:
                     return self._wait(client, scope)
             return None
         except self._errors as exc:
-            now = time.monotonic()
-            if isinstance(exc, self._timeout):  # a hung Redis: do not wait for it on every request
-                self._down_until = now + self.PAUSE
-            if now - self._warned_at > 60:
-                self._warned_at = now
-                log.warning(
-                    "rate limits: Redis unavailable (%s); counting in this process meanwhile", type(exc).__name__
-                )
-            return self.fallback.hit(client, scope)
+            return self._failed(exc, client, scope)
+
+    def _failed(self, exc: Exception, client: str, scope: str) -> float | None:
+        """Redis failed on this hit: count it in this process (and, after a time-out, for PAUSE s)."""
+        now = time.monotonic()
+        if isinstance(exc, self._timeout):  # a hung Redis: do not wait for it on every request
+            self._down_until = now + self.PAUSE
+        if now - self._warned_at > 60:
+            self._warned_at = now
+            log.warning("rate limits: Redis unavailable (%s); counting in this process meanwhile", type(exc).__name__)
+        return self.fallback.hit(client, scope)
+
+    @property
+    def reads_along(self) -> bool:
+        """Whether ``hit_and_get`` may be used now: one limit (the sliding window's script counts one
+        item), limits on, Redis not paused after a time-out."""
+        return self.enabled and len(self.items) == 1 and time.monotonic() >= self._down_until
+
+    def hit_and_get(self, client: str, scope: str, key: str) -> tuple[float | None, bytes | None, Exception | None]:
+        """``hit(client, scope)`` and Redis's GET of ``key`` in one round trip (one script: `limits`'
+        own sliding-window script, then the GET): a chat turn counts its hit and reads its conversation
+        at once. Returns (seconds to wait or None, the value or None, the Redis error or None); on an
+        error the hit is counted in this process, as ``hit`` does. Only when ``reads_along``. One Redis
+        server, as connect_redis makes (not a Redis Cluster: ``key`` is not in the limit's hash slot)."""
+        item = self.items[0]
+        limit_key = item.key_for(scope, client)
+        keys = [
+            self.storage.prefixed_key(self.storage._previous_window_key(limit_key)),
+            self.storage.prefixed_key(self.storage._current_window_key(limit_key)),
+            key,
+        ]
+        try:
+            acquired, raw = self._script(keys, [item.amount, item.get_expiry(), 1])
+        except self._errors as exc:
+            return self._failed(exc, client, scope), None, exc
+        if not acquired:
+            try:
+                return self._wait(client, scope), raw, None
+            except self._errors as exc:
+                return self._failed(exc, client, scope), None, exc
+        return None, raw, None
+
+    @functools.cached_property
+    def _script(self) -> Any:
+        # limits' script as a function (its KEYS[1], KEYS[2] and ARGV as it reads them), then the GET.
+        body: bytes = self.storage.SCRIPT_ACQUIRE_SLIDING_WINDOW
+        lua = b"local function acquire()\n%s\nend\nreturn {acquire() and 1 or 0, redis.call('get', KEYS[3])}" % body
+        return self.storage.get_connection().register_script(lua)
 
     def _wait(self, client: str, scope: str) -> float:
         """Whole seconds until the fullest window lets one more request through (at least 1)."""

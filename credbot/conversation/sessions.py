@@ -216,22 +216,37 @@ class RedisSessionStore:
         self._down_until = 0.0
 
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        if time.monotonic() < self._down_until:
+        if self.paused:
             raise SessionStoreUnavailable("the session store is unavailable (failed a moment ago)")
         try:
             return getattr(self.client, method)(*args, **kwargs)
         except self._errors as exc:
-            if isinstance(exc, self._timeout):
-                self._down_until = time.monotonic() + self.pause
-            raise SessionStoreUnavailable(f"the session store is unavailable ({type(exc).__name__})") from exc
+            raise self.unavailable(exc) from exc
+
+    @property
+    def paused(self) -> bool:
+        """Failing at once after a time-out (for ``pause`` seconds)."""
+        return time.monotonic() < self._down_until
+
+    def unavailable(self, exc: Exception) -> SessionStoreUnavailable:
+        """The error for a Redis failure ``exc`` (a read another caller made for this store, too)."""
+        if isinstance(exc, self._timeout):
+            self._down_until = time.monotonic() + self.pause
+        return SessionStoreUnavailable(f"the session store is unavailable ({type(exc).__name__})")
+
+    def redis_key(self, key: str) -> str:
+        return self.prefix + key
+
+    def load(self, key: str, raw: bytes | None) -> Session | None:
+        """The session under ``key`` from its stored value as read by someone else (``find``'s result)."""
+        return None if raw is None else Session.from_json(raw, key)
 
     def get(self, key: str) -> Session:
         session = self.find(key)
         return session if session is not None else Session(key=key, updated_at=self.clock())
 
     def find(self, key: str) -> Session | None:
-        raw = self._call("get", self.prefix + key)
-        return None if raw is None else Session.from_json(raw, key)
+        return self.load(key, self._call("get", self.prefix + key))
 
     def exists(self, key: str) -> bool:
         return bool(self._call("exists", self.prefix + key))
