@@ -126,3 +126,10 @@ def test_a_turn_naming_another_state_with_it_asks_the_topic_again_there(bot):
     assert first.faq_id == "oh-sup-who-pays"
     reply = bot.handle("My sister's kids are in Illinois, how does it work for them?", "s")
     assert (reply.kind, reply.faq_id, reply.state) == ("answer", "il-costs", "IL")
+
+
+def test_a_texted_question_about_a_named_credential_gets_its_card(bot):
+    reply = bot.handle("wats the servsafe manager cert", "s")
+    assert (reply.kind, reply.credential_id) == ("credential", "servsafe-food-protection-manager-certification")
+    reply = bot.handle("who givs it", "s")
+    assert (reply.kind, reply.credential_id) == ("credential", "servsafe-food-protection-manager-certification")

@@ -136,7 +136,7 @@ class Router:
         if session.last_credential_id and not hits:
             # "who hands that one out?", "how many points is it worth?" (the credential stays the topic of
             # "it" after an FAQ answer), "which career field?" (right after the credential)
-            aspect = self.intents.best(n, ("catalogue",))
+            aspect = self.intents.best(self.kb.synonyms.expand(n), ("catalogue",))
             pronoun = bool(PRONOUN.search(n))
             just_shown = not session.last_faq_id and len(n.split()) <= 5
             floor = t.aspect if pronoun else max(t.aspect, faq_top)
@@ -219,7 +219,7 @@ class Router:
     def catalogue_aspect(self, text: str, hit: NameHit) -> IntentScore | None:
         """What a question naming a credential asks of it: the catalogue intents, read with the name
         replaced by "it" ("who hands ServSafe out?" -> "who hands it out?"). The name alone is "what is it"."""
-        masked = self.mask(text, hit)
+        masked = self.kb.synonyms.expand(self.mask(text, hit))  # "wats it" -> "what it"
         rest = [w for w in masked.split() if w != "it" and w not in STOPWORDS and w not in ASKING_WORDS]
         if not rest:
             return IntentScore("cred_what", "catalogue", 1.0)
