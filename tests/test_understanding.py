@@ -133,3 +133,10 @@ def test_a_texted_question_about_a_named_credential_gets_its_card(bot):
     assert (reply.kind, reply.credential_id) == ("credential", "servsafe-food-protection-manager-certification")
     reply = bot.handle("who givs it", "s")
     assert (reply.kind, reply.credential_id) == ("credential", "servsafe-food-protection-manager-certification")
+
+
+def test_an_off_topic_turn_in_a_conversation_is_not_read_as_a_follow_up(bot):
+    first = bot.handle("what workkeys score does my kid need", "s", state="OH")
+    assert first.faq_id == "oh-sup-workkeys"
+    reply = bot.handle("ok also whats the weather this weekend", "s")
+    assert reply.kind == "fallback" and not reply.offer_escalation

@@ -40,6 +40,7 @@ IDENTITY_ASPECTS = frozenset({"cred_what", "cred_issuer"})  # what a named crede
 PRONOUNS_AS_IT = frozenset({"them", "they", "those", "these", "one", "ones"})
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one|those|these)\b")
 CREDENTIAL_PRONOUN = re.compile(r"\b(one|1|them|these|those)\b")
+LEAD_WORDS = re.compile(r"^((ok|okay|k|also|and|so|btw|oh|well|um|hey|then|now|thanks|thx)\s+)+")  # glue, not content
 ELLIPSIS = re.compile(
     r"^(and|or|but|what about|how about|and what about|also|so)\b|\b(other one|the other|before that|before)\b"
 )
@@ -156,19 +157,20 @@ class Router:
             listing = self.intents.score(n, "list_credentials")
             if listing >= max(t.listing, faq_top + t.listing_lead):
                 return self.credentials.listing(list_query, session, listing)
+        own_top = faq_top  # the turn on its own: the topic cannot make "and what's the weather?" a follow-up
         if topical:
             matches = self.with_topic(message, session, matches)
             faq_top = matches[0].score if matches else 0.0
         if unheld > faq_top:
             return self.faq.fallback(text, matches, session)
-        off_topic = self.intents.best(n, ("off_topic",))
+        off_topic = self.intents.best(LEAD_WORDS.sub("", n) or n, ("off_topic",))  # "ok also whats the weather"
         if (
             off_topic is not None
             and off_topic.score >= t.off_topic
             and (
-                faq_top < self.faq.thresholds.answer
-                and off_topic.score > faq_top
-                or off_topic.score >= faq_top + t.off_topic_lead
+                own_top < self.faq.thresholds.answer
+                and off_topic.score > own_top
+                or off_topic.score >= own_top + t.off_topic_lead
             )
             and not hits
         ):
