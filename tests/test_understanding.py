@@ -140,8 +140,3 @@ def test_an_off_topic_turn_in_a_conversation_is_not_read_as_a_follow_up(bot):
     assert first.faq_id == "oh-sup-workkeys"
     reply = bot.handle("ok also whats the weather this weekend", "s")
     assert reply.kind == "fallback" and not reply.offer_escalation
-
-
-def test_an_insult_gets_a_calm_reply_and_the_offer_of_a_person(bot):
-    reply = bot.handle("honestly you are a dumb bot", "s")
-    assert reply.kind == "smalltalk" and reply.offer_escalation
