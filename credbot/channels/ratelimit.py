@@ -73,6 +73,18 @@ class RateLimiter:
             del self._windows[key]
 
 
+def _limits_internals() -> bool:
+    from limits.storage import RedisStorage
+
+    return all(
+        hasattr(RedisStorage, name)
+        for name in ("SCRIPT_ACQUIRE_SLIDING_WINDOW", "_previous_window_key", "_current_window_key", "prefixed_key")
+    )
+
+
+_HAS_SCRIPT = _limits_internals()
+
+
 class RedisRateLimiter:
     """Sliding-window counters in Redis through `limits` (RedisStorage + SlidingWindowCounterRateLimiter):
     every process behind the proxy counts the same hits, and a window slides rather than resetting at
@@ -128,7 +140,12 @@ class RedisRateLimiter:
     def reads_along(self) -> bool:
         """Whether ``hit_and_get`` may be used now: one limit (the sliding window's script counts one
         item), limits on, Redis not paused after a time-out."""
-        return self.enabled and len(self.items) == 1 and time.monotonic() >= self._down_until
+        return (
+            self.enabled
+            and len(self.items) == 1
+            and time.monotonic() >= self._down_until
+            and _HAS_SCRIPT  # limits' script and key helpers, as limits 5 has them (else: two round trips)
+        )
 
     def hit_and_get(self, client: str, scope: str, key: str) -> tuple[float | None, bytes | None, Exception | None]:
         """``hit(client, scope)`` and Redis's GET of ``key`` in one round trip (one script: `limits`'
