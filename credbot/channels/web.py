@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request, sen
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError, field_validator
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..conversation import Bot, RedisSessionStore, Session, Unavailable
+from ..conversation import Bot, Unavailable
 from ..conversation.bot import Refused
 from ..escalation import EmailValidationError, validate_email
 from ..keys import SecretKey
@@ -142,31 +142,27 @@ def _refuse(retry_after: float | None) -> None:
         )
 
 
-def _rate_limit_and_resume(session_key: str | None) -> Session | None:
-    """``_rate_limit()``, then the live conversation under ``session_key`` (None: no key, or not
-    live). With limits and sessions in the same Redis, one round trip for both: the limit's script
-    and the GET in one call (RedisRateLimiter.hit_and_get; a turn's Redis calls go from 3 to 2).
-    Over the limit: 429 as before (the value read is dropped); Redis failing: the hit is counted in
-    this process, and the store's 503 follows, as the two calls one after the other would do."""
-    limiter = current_app.extensions["credbot_rate_limiter"]
-    if session_key is None:
-        _rate_limit()
-        return None
-    store = bot().sessions
-    if (
-        isinstance(store, RedisSessionStore)
-        and isinstance(limiter, RedisRateLimiter)
-        and limiter.reads_along
-        and limiter.connection_pool is store.client.connection_pool
-        and not store.paused
-    ):
-        retry_after, raw, error = limiter.hit_and_get(_client(), str(request.endpoint), store.redis_key(session_key))
+class _CountedRead:
+    """This request's rate-limit hit, which the session store may combine with the conversation's
+    read (RedisRateLimiter.hit_and_get; conversation.sessions.ReadAlong). Over the limit: 429 before
+    anything else, as ever; Redis failing: the hit is counted in this process and the store's 503 follows."""
+
+    def __init__(self, limiter: Any, client: str, scope: str):
+        self.limiter, self.client, self.scope = limiter, client, scope
+        self.connection_pool = getattr(limiter, "connection_pool", None)
+
+    def ready(self) -> bool:
+        return isinstance(self.limiter, RedisRateLimiter) and self.limiter.reads_along
+
+    def __call__(self, redis_key: str) -> bytes | None:
+        retry_after, raw, error = self.limiter.hit_and_get(self.client, self.scope, redis_key)
         _refuse(retry_after)
         if error is not None:
-            raise store.unavailable(error) from error
-        return store.load(session_key, raw)
-    _rate_limit()
-    return bot().resume(session_key)
+            raise error
+        return raw
+
+    def alone(self) -> None:
+        _refuse(self.limiter.hit(self.client, self.scope))
 
 
 def _key() -> SecretKey:
@@ -219,7 +215,12 @@ def chat():
         _rate_limit()
         raise
     session_id = body.session_id
-    session = _rate_limit_and_resume(f"web:{session_id}" if session_id is not None else None)
+    if session_id is None:
+        _rate_limit()
+        session = None
+    else:
+        limiter = current_app.extensions["credbot_rate_limiter"]
+        session = bot().resume(f"web:{session_id}", along=_CountedRead(limiter, _client(), str(request.endpoint)))
     limit = services().settings.max_message_length
     message = body.message.strip()
     if not message:

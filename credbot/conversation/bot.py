@@ -47,6 +47,7 @@ __all__ = ["Bot", "Refused", "Understanding", "Unavailable"]
 
 
 _CODE = re.compile(r"\d{6}")  # a confirmation code typed in the chat
+_POINTS_BACK = re.compile(r"\b(there|same)\b")  # "how does it work there?", "the same question"
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,7 @@ class Bot(TurnReading, ChannelDesk):
             return False  # the other state's knowledge has no such topic: the turn is read as it stands
         n = question.normalised
         if self.catalogue.find_names(question.question) or not (
-            PRONOUN.search(n) or ELLIPSIS.search(n) or re.search(r"\b(there|same)\b", n)
+            PRONOUN.search(n) or ELLIPSIS.search(n) or _POINTS_BACK.search(n)
         ):
             return False  # a question of its own, not the topic again
         matcher = self._router(session).matcher

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..knowledge import KnowledgeBase
     from ..matching import Matcher
     from .escalating import Escalating
-    from .sessions import Session, SessionStore
+    from .sessions import ReadAlong, Session, SessionStore
 
 
 class ChannelDesk:
@@ -113,10 +113,13 @@ class ChannelDesk:
     def session_exists(self, session_key: str) -> bool:
         return self.sessions.exists(session_key)
 
-    def resume(self, session_key: str) -> Session | None:
+    def resume(self, session_key: str, along: ReadAlong | None = None) -> Session | None:
         """The live conversation under ``session_key``, or None (never started, or expired). A channel
-        that hands it to ``handle`` spares the store a second read of it."""
-        return self.sessions.find(session_key)
+        that hands it to ``handle`` spares the store a second read of it. ``along``: a call the channel
+        makes first anyway (its rate limit's hit), which the store may combine with the read."""
+        if along is None:
+            return self.sessions.find(session_key)
+        return self.sessions.find_along(session_key, along)
 
     def record_feedback(
         self,

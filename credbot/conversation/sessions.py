@@ -133,13 +133,29 @@ class Session:
         return size + sum(260 + len(h["text"]) for h in self.history)
 
 
+def _session_of(raw: bytes | None, key: str) -> Session | None:
+    return None if raw is None else Session.from_json(raw, key)
+
+
 class SessionStoreUnavailable(RuntimeError):
     """The shared session store (Redis) cannot be reached: the conversation cannot go on right now."""
+
+
+class ReadAlong(Protocol):
+    """A Redis call a channel makes anyway before reading a conversation (the rate limit's hit) that
+    can carry the conversation's GET in the same round trip."""
+
+    connection_pool: Any  # the pool its Redis calls go through (None: not Redis)
+
+    def ready(self) -> bool: ...  # the combined call can be made now
+    def __call__(self, redis_key: str) -> bytes | None: ...  # the call and the GET; raises Redis's errors
+    def alone(self) -> None: ...  # the call without the GET
 
 
 class SessionStore(Protocol):
     def get(self, key: str) -> Session: ...  # a fresh Session when the key is unknown or expired
     def find(self, key: str) -> Session | None: ...  # None when the key is unknown or expired
+    def find_along(self, key: str, along: ReadAlong) -> Session | None: ...  # ``along``'s call, then find
     def save(self, session: Session) -> None: ...
     def exists(self, key: str) -> bool: ...  # a live (unexpired) session has this key
 
@@ -173,6 +189,10 @@ class MemorySessionStore:
     def find(self, key: str) -> Session | None:
         with self._lock:
             return self._data.get(key)
+
+    def find_along(self, key: str, along: ReadAlong) -> Session | None:
+        along.alone()
+        return self.find(key)
 
     def exists(self, key: str) -> bool:
         with self._lock:
@@ -234,19 +254,24 @@ class RedisSessionStore:
             self._down_until = time.monotonic() + self.pause
         return SessionStoreUnavailable(f"the session store is unavailable ({type(exc).__name__})")
 
-    def redis_key(self, key: str) -> str:
-        return self.prefix + key
-
-    def load(self, key: str, raw: bytes | None) -> Session | None:
-        """The session under ``key`` from its stored value as read by someone else (``find``'s result)."""
-        return None if raw is None else Session.from_json(raw, key)
-
     def get(self, key: str) -> Session:
         session = self.find(key)
         return session if session is not None else Session(key=key, updated_at=self.clock())
 
     def find(self, key: str) -> Session | None:
-        return self.load(key, self._call("get", self.prefix + key))
+        return _session_of(self._call("get", self.prefix + key), key)
+
+    def find_along(self, key: str, along: ReadAlong) -> Session | None:
+        """``along``'s call and ``find(key)`` in one round trip, when ``along`` goes to this same Redis
+        (RedisRateLimiter.hit_and_get: a chat turn's Redis calls go from 3 to 2); else one after the other."""
+        if self.paused or not along.ready() or along.connection_pool is not self.client.connection_pool:
+            along.alone()
+            return self.find(key)
+        try:
+            raw = along(self.prefix + key)
+        except self._errors as exc:
+            raise self.unavailable(exc) from exc
+        return _session_of(raw, key)
 
     def exists(self, key: str) -> bool:
         return bool(self._call("exists", self.prefix + key))
