@@ -61,6 +61,7 @@ def bot(_shared_services) -> Bot:
         shared.thresholds,
         help_emails=shared.help_emails,
         spanish_matcher=shared.spanish_matcher,
+        scope=shared.scope,
     )
 
 

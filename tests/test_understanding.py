@@ -140,3 +140,50 @@ def test_an_off_topic_turn_in_a_conversation_is_not_read_as_a_follow_up(bot):
     assert first.faq_id == "oh-sup-workkeys"
     reply = bot.handle("ok also whats the weather this weekend", "s")
     assert reply.kind == "fallback" and not reply.offer_escalation
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which community colleges near us have a good diesel mechanic program",
+        "my son is an HVAC apprentice now, is the pay better with a union?",
+        "what kind of money does a licensed electrician make in the first year",
+    ],
+)
+def test_a_career_or_college_question_is_not_sent_to_the_credentials_help_desk(bot, question):
+    reply = bot.handle(question, "s", state="OH")
+    assert reply.kind == "fallback" and not reply.offer_escalation
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does the welding test have a written part or is it only hands on",
+        "how many days until my daughter gets her pharmacy tech exam results back",
+        "can the proctor let my son use a calculator on the certification test",
+    ],
+)
+def test_a_credential_question_worded_unlike_any_example_still_gets_the_help_desk(bot, question):
+    reply = bot.handle(question, "s", state="IL")
+    assert reply.kind == "fallback" and reply.offer_escalation and "cte@isbe.net" in reply.text
+
+
+def test_follow_ups_in_a_conversation_stay_with_the_knowledge(bot):
+    assert bot.handle("how many graduation points can credentials give in ohio?", "s").faq_id == (
+        "oh-sup-graduation-points"
+    )
+    assert bot.handle("who covers the cost of them?", "s").faq_id == "oh-sup-who-pays"
+    assert bot.handle("and does the school get money when he passes?", "s").faq_id == "oh-sup-iwip"
+
+
+def test_without_the_sentence_model_there_is_no_scope_classifier(kb):
+    from credbot.matching import Matcher
+    from credbot.scope import ScopeClassifier
+
+    assert not ScopeClassifier(kb, Matcher(kb)).enabled
+
+
+def test_the_scope_classifier_tells_a_school_question_from_a_credential_one(bot):
+    scope = bot.scope.judge("when is the last day to pay the lunch bill")
+    assert scope is not None and scope.kind == "elsewhere"
+    assert bot.scope.judge("what does the ohio seal for credentials on a diploma require").kind == "faq"

@@ -27,6 +27,7 @@ from ..knowledge import FaqEntry, KnowledgeBase
 from ..matching import Matcher
 from ..matching_es import SPANISH_THRESHOLDS
 from ..places import load_gazetteer
+from ..scope import ScopeClassifier
 from ..states import default_help_emails
 from ..text import state_code
 from . import intents, smalltalk
@@ -81,6 +82,7 @@ class Bot(TurnReading, ChannelDesk):
         understanding: Understanding = Understanding(),
         spanish_matcher: Matcher | None = None,
         spanish_thresholds: Thresholds | None = None,
+        scope: ScopeClassifier | None = None,
     ):
         self.kb = kb
         self.matcher = matcher
@@ -97,7 +99,9 @@ class Bot(TurnReading, ChannelDesk):
         self.intents = IntentClassifier(kb.intents, matcher, kb.corrections, kb.correction_leads)
         self.understanding = understanding
         self._twins: dict[tuple[str, str], tuple[FaqEntry, float] | None] = {}
-        self.router = Router(kb, matcher, self.catalogue, self.faq, self.credentials, self.intents)
+        # trained on the knowledge at start-up (a third of a second); bots sharing a matcher may share it too
+        self.scope = scope if scope is not None else ScopeClassifier(kb, matcher)
+        self.router = Router(kb, matcher, self.catalogue, self.faq, self.credentials, self.intents, scope=self.scope)
         # Spanish questions are ranked over es.json's Spanish views (matching_es.py), with their own thresholds.
         self.spanish_matcher = spanish_matcher
         self.router_es = self.router

@@ -26,6 +26,7 @@ from rapidfuzz import fuzz
 from ..catalogue import Catalogue, NameHit
 from ..knowledge import Credential, KnowledgeBase
 from ..matching import Match, Matcher
+from ..scope import UNCOVERED, Scope, ScopeClassifier
 from ..text import STOPWORDS, normalise
 from .answers import FaqReplies
 from .credentials import CredentialReplies
@@ -39,6 +40,7 @@ QUALIFIERS = frozenset({"for", "in", "at", "from", "to", "with", "on"})  # "who 
 IDENTITY_ASPECTS = frozenset({"cred_what", "cred_issuer"})  # what a named credential is, who issues it
 PRONOUNS_AS_IT = frozenset({"them", "they", "those", "these", "one", "ones"})
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one|those|these)\b")
+POINTS_TO = re.compile(r"\b(it|that|this|they|them|those|these|lo|los|eso|ese|esa|esto|este)\b")  # "¿quién lo da?"
 CREDENTIAL_PRONOUN = re.compile(r"\b(one|1|them|these|those)\b")
 LEAD_WORDS = re.compile(r"^((ok|okay|k|also|and|so|btw|oh|well|um|hey|then|now|thanks|thx)\s+)+")  # glue, not content
 ELLIPSIS = re.compile(
@@ -50,6 +52,7 @@ ELLIPSIS = re.compile(
 class RoutingThresholds:
     aspect: float = 0.62  # a catalogue intent this sure makes a named credential a catalogue question
     aspect_lead: float = 0.0  # ...when it is at least the FAQ's confidence plus this
+    sure_aspect: float = 0.8  # ...even when the scope classifier deems the question not for the knowledge
     listing: float = 0.6  # the list intent this sure (with a field, points or issuer) lists credentials...
     listing_lead: float = 0.05  # ...when it beats the FAQ's best answer by this much
     off_topic: float = 0.62  # an off-topic intent this sure, above a doubtful FAQ answer, is a question for
@@ -59,6 +62,9 @@ class RoutingThresholds:
     followup_gain: float = 0.05  # the topic-aware reading must beat the turn alone by this much
     uncovered: float = 0.62  # a question this close to what the knowledge does not hold (retakes, expiry, test
     # sites), and closer to it than to any answer, gets the honest fallback and the help desk, not a near answer
+    out_of_scope: float = 0.5  # the scope classifier this sure that a question is not for the knowledge, and the
+    # FAQ not sure of an answer: the honest fallback (with the help desk for credential questions) or the school
+    out_of_scope_agreed: float = 0.8  # ...this sure when its likeliest entry is the matcher's best answer too
 
 
 class Router:
@@ -71,8 +77,10 @@ class Router:
         credentials: CredentialReplies,
         intents: IntentClassifier,
         thresholds: RoutingThresholds = RoutingThresholds(),
+        scope: ScopeClassifier | None = None,
     ):
         self.kb, self.matcher, self.catalogue = kb, matcher, catalogue
+        self.scope = scope if scope is not None else ScopeClassifier(kb, matcher)
         self.faq, self.credentials, self.intents = faq, credentials, intents
         self.thresholds = thresholds
         words = sorted((normalise(w) for w in kb.domain_words if normalise(w)), key=len, reverse=True)
@@ -114,9 +122,21 @@ class Router:
             (self.intents.best(self.mask(r, hits[0]) if hits else normalise(r), ("uncovered",)) for r in readings),
             key=lambda s: s.score if s else 0.0,
         )
+        scope = self.judge_scope(message, session, hits)
         unheld = uncovered.score if uncovered is not None and uncovered.score >= t.uncovered else 0.0
+        outside = max(scope.uncovered, scope.elsewhere) if scope is not None and scope.kind != "faq" else 0.0
+        beyond = (  # not for the knowledge, unless the classifier's likeliest entry is the matcher's best too
+            outside >= t.out_of_scope
+            and faq_top < self.faq.thresholds.sure
+            and (
+                not matches or scope is not None and matches[0].id != scope.entry_id or outside >= t.out_of_scope_agreed
+            )
+        )
         if hits:
-            aspects = [self.catalogue_aspect(reading, hits[0]) for reading in readings]
+            # a sentence of a long message that neither names the credential nor points to it ("what should I
+            # know?") asks nothing of it; "..., what is it exactly?" does
+            named = [r for r in readings if r is text or POINTS_TO.search(normalise(r)) or self.names(r, hits[0])]
+            aspects = [self.catalogue_aspect(reading, hits[0]) for reading in named]
             aspect = max((a for a in aspects if a is not None), key=lambda a: a.score, default=None)
             # "What is CompTIA A+?" read as "what is credential" matches the FAQ's definition: what a named
             # credential is, or who issues it, competes only with the question as typed.
@@ -129,6 +149,7 @@ class Router:
                 and aspect.score >= t.aspect
                 and aspect.score >= rival + t.aspect_lead
                 and aspect.score >= unheld  # "is the MOS exam timed?" asks what no card holds
+                and (not beyond or aspect.score >= t.sure_aspect)  # "where does she sit the ServSafe exam?"
             ):
                 confidence = hits[0].score / 100 * aspect.score
                 if len(hits) > 1:
@@ -163,6 +184,10 @@ class Router:
             faq_top = matches[0].score if matches else 0.0
         if unheld > faq_top:
             return self.faq.fallback(text, matches, session)
+        if beyond and scope is not None and faq_top < self.faq.thresholds.sure:
+            if scope.kind == UNCOVERED:
+                return self.faq.fallback(text, matches, session)
+            return self.faq.elsewhere(text, matches, session)
         off_topic = self.intents.best(LEAD_WORDS.sub("", n) or n, ("off_topic",))  # "ok also whats the weather"
         if (
             off_topic is not None
@@ -186,6 +211,24 @@ class Router:
         if reply.kind == "fallback" and not hits and weak and not about:
             return self.faq.elsewhere(text, matches, session)  # the help desk is for credential questions
         return reply
+
+    def judge_scope(self, message: Message, session: Session, hits: tuple[NameHit, ...]) -> Scope | None:
+        """The scope classifier's verdict on the turn (None without the sentence model). A credential's name is
+        read as "credential"; a follow-up ("who pays for it?") is read with the conversation's topic too, and
+        the reading likelier for the knowledge is the verdict."""
+        if not self.scope.enabled:
+            return None
+        text = message.question
+        readings = [self.generalise(text, self.catalogue.mentions(text)) if hits else text]
+        n = message.normalised
+        if session.last_question and (ELLIPSIS.search(n) or PRONOUN.search(n) or len(n.split()) <= 4):
+            readings.append(f"{session.last_question} {readings[0]}")
+        verdicts = [v for v in (self.scope.judge(r) for r in readings) if v is not None]
+        return max(verdicts, key=lambda v: v.faq, default=None)
+
+    def names(self, text: str, hit: NameHit) -> bool:
+        """Does ``text`` name the credential of ``hit``?"""
+        return any(h.credential.id == hit.credential.id for h in self.catalogue.find_names(text))
 
     def about_credentials(self, normalised: str) -> bool:
         """Does the question speak of credentials at all (a word of knowledge/intents.json's domain_words)?"""
