@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import functools
 import warnings
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -49,6 +50,7 @@ class Scope:
     uncovered: float
     elsewhere: float
     entry_id: str | None = None  # the likeliest entry
+    entries: Mapping[str, float] = field(default_factory=dict)  # each entry's probability
 
     @property
     def kind(self) -> str:
@@ -113,4 +115,5 @@ class ScopeClassifier:
             uncovered=float(p[self._uncovered]) if self._uncovered is not None else 0.0,
             elsewhere=float(p[self._elsewhere]) if self._elsewhere is not None else 0.0,
             entry_id=self._classes[best][4:] if self._entry.any() else None,
+            entries={self._classes[i][4:]: float(p[i]) for i in np.flatnonzero(self._entry)},
         )

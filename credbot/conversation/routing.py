@@ -19,7 +19,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
@@ -65,6 +65,7 @@ class RoutingThresholds:
     out_of_scope: float = 0.5  # the scope classifier this sure that a question is not for the knowledge, and the
     # FAQ not sure of an answer: the honest fallback (with the help desk for credential questions) or the school
     out_of_scope_agreed: float = 0.8  # ...this sure when its likeliest entry is the matcher's best answer too
+    entry_prior: float = 0.1  # of the scope classifier's probability of an entry, added to its FAQ score
 
 
 class Router:
@@ -123,6 +124,10 @@ class Router:
             key=lambda s: s.score if s else 0.0,
         )
         scope = self.judge_scope(message, session, hits)
+        unboosted = faq_top  # what a catalogue aspect competes with: the FAQ's own reading of the words
+        if scope is not None and scope.kind == "faq" and matches and t.entry_prior:
+            matches = self.scope_ranked(matches, scope)
+            faq_top = matches[0].score
         unheld = uncovered.score if uncovered is not None and uncovered.score >= t.uncovered else 0.0
         outside = max(scope.uncovered, scope.elsewhere) if scope is not None and scope.kind != "faq" else 0.0
         beyond = (  # not for the knowledge, unless the classifier's likeliest entry is the matcher's best too
@@ -140,7 +145,7 @@ class Router:
             aspect = max((a for a in aspects if a is not None), key=lambda a: a.score, default=None)
             # "What is CompTIA A+?" read as "what is credential" matches the FAQ's definition: what a named
             # credential is, or who issues it, competes only with the question as typed.
-            rival = (plain[0].score if plain else 0.0) if aspect and aspect.id in IDENTITY_ASPECTS else faq_top
+            rival = (plain[0].score if plain else 0.0) if aspect and aspect.id in IDENTITY_ASPECTS else unboosted
             if aspect is not None and aspect.id == "cred_list" and plain and self.entry_names(plain[0], hits[0]):
                 aspect, matches = None, plain  # "does a driver's license count?": the answer about this very one
                 faq_top = plain[0].score
@@ -161,7 +166,7 @@ class Router:
             aspect = self.intents.best(self.kb.synonyms.expand(n), ("catalogue",))
             pronoun = bool(PRONOUN.search(n))
             just_shown = not session.last_faq_id and len(n.split()) <= 5
-            floor = t.aspect if pronoun else max(t.aspect, faq_top)
+            floor = t.aspect if pronoun else max(t.aspect, unboosted)
             if (
                 aspect is not None
                 and aspect.id.startswith("cred_")
@@ -176,7 +181,7 @@ class Router:
         list_query = self.catalogue.parse_list_query(text, session.state)
         if list_query is not None:
             listing = self.intents.score(n, "list_credentials")
-            if listing >= max(t.listing, faq_top + t.listing_lead):
+            if listing >= max(t.listing, unboosted + t.listing_lead):
                 return self.credentials.listing(list_query, session, listing)
         own_top = faq_top  # the turn on its own: the topic cannot make "and what's the weather?" a follow-up
         if topical:
@@ -225,6 +230,18 @@ class Router:
             readings.append(f"{session.last_question} {readings[0]}")
         verdicts = [v for v in (self.scope.judge(r) for r in readings) if v is not None]
         return max(verdicts, key=lambda v: v.faq, default=None)
+
+    def scope_ranked(self, matches: list[Match], scope: Scope) -> list[Match]:
+        """The matcher's candidates with the classifier's probability of each added (``entry_prior`` of it):
+        the classifier, trained on every phrasing of every entry, knows paraphrases no single phrasing is
+        near ("why are schools pushing credentials so much?" -> why students should earn them)."""
+        prior = self.thresholds.entry_prior
+        floor = self.faq.thresholds.clarify  # a match too weak to ask about stays one: no lift out of the fallback
+        boosted = [
+            replace(m, score=min(1.0, m.score + prior * scope.entries.get(m.id, 0.0))) if m.score >= floor else m
+            for m in matches
+        ]
+        return sorted(boosted, key=lambda m: -m.score)
 
     def names(self, text: str, hit: NameHit) -> bool:
         """Does ``text`` name the credential of ``hit``?"""
