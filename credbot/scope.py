@@ -7,7 +7,8 @@ the bus come?": the school, or nobody). Nearest-example similarity to a few such
 questions worded far from them. A scikit-learn logistic regression over the sentence embeddings the
 matcher computes anyway, trained at start-up on the knowledge alone, generalises better:
 
-- one class per FAQ and supplementary entry: its question and alternates;
+- one class per FAQ and supplementary entry: its question, alternates and ``asked`` (more ways people
+  ask it, written apart from the alternates and used only here);
 - ``uncovered``: the "uncovered" intent examples of knowledge/intents.json (credential questions the
   knowledge does not answer);
 - ``elsewhere``: the "off_topic" intent examples (questions for the school, or nobody);
@@ -65,7 +66,7 @@ class ScopeClassifier:
             return
         rows, labels = [], []
         for entry in kb.faq_by_id.values():
-            for text in (entry.question, *entry.alternates):
+            for text in (entry.question, *entry.alternates, *entry.asked):
                 rows.append(text)
                 labels.append("faq:" + entry.id)
         for intent in kb.intents:

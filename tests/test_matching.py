@@ -28,7 +28,7 @@ def test_both_parts_are_big_enough_and_cover_every_entry(kb):
 
 def test_no_evaluation_sentence_is_copied_into_the_knowledge(kb):
     """Alternates, intent examples and evaluation questions are written apart: a copy would score memory."""
-    knowledge = {normalise(p) for e in kb.faq for p in e.alternates}  # (asking the official question itself is fine)
+    knowledge = {normalise(p) for e in kb.faq for p in (*e.alternates, *e.asked)}  # (the official question is fine)
     knowledge |= {normalise(x) for i in kb.intents for x in i.examples if len(x.split()) >= 4}
     questions = [i["question"] for p in (TUNING, HELD_OUT) for i in p["faq"]["in_scope"]]
     questions += [c["question"] for p in (TUNING, HELD_OUT) for c in p["cases"]["cases"]]
@@ -60,11 +60,11 @@ def test_conversations_on_held_out_conversations(bot):
     assert figures.all_right >= GATES["conversations"] and figures.turns_right >= GATES["turns"]
 
 
-# Measured on the held-out part after it grew by the fresh questions of session 5 (README, "Evaluation"):
-# single questions 79.5 %, conversations 69.8 % (turns 86.4 %), places 80 %, other states 87.5 %,
-# small talk 86.7 %, off-topic 86.4 %.
-GATES = {"cases": 0.78, "conversations": 0.67, "turns": 0.84}
-CATEGORY_GATES = {"place": 0.75, "other_state": 0.85, "smalltalk": 0.85, "off_topic": 0.8}
+# Measured on the held-out part with the scope classifier (2026-12-02, README "Evaluation"): single
+# questions 87.8 %, conversations 74.1 % (turns 88.0 %), places 88.4 %, other states 91.3 %, small talk
+# 86.4 %, off-topic 100 %, near-domain 79.1 %. Each gate leaves a question or two of slack.
+GATES = {"cases": 0.85, "conversations": 0.72, "turns": 0.86}
+CATEGORY_GATES = {"place": 0.85, "other_state": 0.85, "smalltalk": 0.85, "off_topic": 0.95, "near_domain": 0.75}
 
 
 @pytest.mark.parametrize(

@@ -126,7 +126,7 @@ class Router:
         scope = self.judge_scope(message, session, hits)
         unboosted = faq_top  # what a catalogue aspect competes with: the FAQ's own reading of the words
         if scope is not None and scope.kind == "faq" and matches and t.entry_prior:
-            matches = self.scope_ranked(matches, scope)
+            matches = self.scope_ranked(matches, scope, session.state)
             faq_top = matches[0].score
         unheld = uncovered.score if uncovered is not None and uncovered.score >= t.uncovered else 0.0
         outside = max(scope.uncovered, scope.elsewhere) if scope is not None and scope.kind != "faq" else 0.0
@@ -231,14 +231,16 @@ class Router:
         verdicts = [v for v in (self.scope.judge(r) for r in readings) if v is not None]
         return max(verdicts, key=lambda v: v.faq, default=None)
 
-    def scope_ranked(self, matches: list[Match], scope: Scope) -> list[Match]:
+    def scope_ranked(self, matches: list[Match], scope: Scope, state: str | None) -> list[Match]:
         """The matcher's candidates with the classifier's probability of each added (``entry_prior`` of it):
         the classifier, trained on every phrasing of every entry, knows paraphrases no single phrasing is
-        near ("why are schools pushing credentials so much?" -> why students should earn them)."""
+        near ("why are schools pushing credentials so much?" -> why students should earn them). The
+        classifier does not know the person's state: in a known state, only that state's entries gain."""
         prior = self.thresholds.entry_prior
+        entries = {k: v for k, v in scope.entries.items() if not state or self.kb.faq_by_id[k].state == state}
         floor = self.faq.thresholds.clarify  # a match too weak to ask about stays one: no lift out of the fallback
         boosted = [
-            replace(m, score=min(1.0, m.score + prior * scope.entries.get(m.id, 0.0))) if m.score >= floor else m
+            replace(m, score=min(1.0, m.score + prior * entries.get(m.id, 0.0))) if m.score >= floor else m
             for m in matches
         ]
         return sorted(boosted, key=lambda m: -m.score)

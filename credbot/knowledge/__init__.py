@@ -71,6 +71,7 @@ class FaqEntry:
     help_email: str
     official: bool = True
     review_by: dt.date | None = None
+    asked: tuple[str, ...] = ()  # more ways people ask it: learned by the scope classifier, not matched one by one
 
 
 # The fields of a credential that are facts, each backed by sources or null.
@@ -463,6 +464,7 @@ def load(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> K
             help_email=e["help_email"],
             official=e.get("official", True),
             review_by=dt.date.fromisoformat(e["review_by"]) if e.get("review_by") else None,
+            asked=tuple(e.get("asked", ())),
         )
         for e in entries
     ]
