@@ -11,6 +11,10 @@
 - A question about what the knowledge does not hold (retakes, expiry, age limits, test sites: the
   "uncovered" examples of knowledge/intents.json, read with a credential's name masked) that is
   closer to those than to any answer gets the honest fallback and the help desk, not a near answer.
+- The scope classifier (scope.py, learned from the knowledge) judges whether the turn is for the knowledge
+  at all. Sure that it is not, with the FAQ not sure either: the honest fallback, with the help desk for a
+  credential question and without it for one for the school. Sure that it is: its probability of each
+  entry nudges the FAQ's near ties.
 - Otherwise the FAQ decides (answers.py): answer, clarify, or fall back. A question for the
   student's school rather than the state (the bus, lunch, grades) is not offered to the state's
   credentials help desk.
