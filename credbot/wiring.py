@@ -16,6 +16,7 @@ from .keys import SecretKey, load_secret_key
 from .knowledge import KnowledgeBase, load
 from .matching import Matcher, Weights
 from .matching_es import build_spanish_matcher
+from .scope import ScopeClassifier
 from .settings import Settings
 
 __all__ = [
@@ -159,8 +160,10 @@ def build_bot(
     store: Store | None = None,
     sessions: SessionStore | None = None,
     matcher: tuple[Matcher, str] | None = None,
+    scope: ScopeClassifier | None = None,
 ) -> Bot:
-    """The Bot; ``matcher`` (with its status line) may come built already (preloaded before forking)."""
+    """The Bot; ``matcher`` (with its status line) and ``scope`` may come built already (preloaded before
+    forking)."""
     limit_blas_threads()
     kb = kb or load(settings.knowledge_dir)
     matcher_, status = matcher or build_matcher(kb, settings)
@@ -177,6 +180,7 @@ def build_bot(
         semantic_status=status,
         store=store,
         spanish_matcher=spanish,
+        scope=scope,
     )
 
 
@@ -187,6 +191,7 @@ class Preloaded:
 
     kb: KnowledgeBase
     matcher: tuple[Matcher, str]
+    scope: ScopeClassifier
 
 
 def preload(settings: Settings) -> Preloaded:
@@ -195,7 +200,8 @@ def preload(settings: Settings) -> Preloaded:
     language.warm()  # lingua's models now, not on a parent's first message
     for warning in kb.warnings:
         log.warning("knowledge: %s", warning)
-    return Preloaded(kb, build_matcher(kb, settings))
+    matcher = build_matcher(kb, settings)
+    return Preloaded(kb, matcher, ScopeClassifier(kb, matcher[0]))
 
 
 def build_services(
@@ -261,6 +267,7 @@ def build_services(
         store=store,
         sessions=build_sessions(settings, redis_client),
         matcher=preloaded.matcher if preloaded else None,
+        scope=preloaded.scope if preloaded else None,
     )
     log.info("%s", bot.semantic_status)
     return Services(

@@ -229,8 +229,7 @@ class Router:
             return None
         text = message.question
         readings = [self.generalise(text, self.catalogue.mentions(text)) if hits else text]
-        n = message.normalised
-        if session.last_question and (ELLIPSIS.search(n) or PRONOUN.search(n) or len(n.split()) <= 4):
+        if session.last_question and follows_up(message.normalised):
             readings.append(f"{session.last_question} {readings[0]}")
         verdicts = [v for v in (self.scope.judge(r) for r in readings) if v is not None]
         return max(verdicts, key=lambda v: v.faq, default=None)
@@ -262,7 +261,7 @@ class Router:
         count as a credential?")? Such an answer knows more than the catalogue's card."""
         if match.score < self.faq.thresholds.answer:
             return False
-        return any(h.credential.id == hit.credential.id for h in self.catalogue.find_names(match.entry.question))
+        return self.names(match.entry.question, hit)
 
     def pick_from_list(self, n: str, session: Session) -> Credential | None:
         """ "cybersecurity", "the 10 hour": one of the credentials the bot just listed, by words of its name."""
@@ -352,16 +351,17 @@ class Router:
                 return ranked
         if matches and alone >= self.faq.thresholds.clarify and matches[0].id != session.last_faq_id:
             return matches  # something new, if not surely: a new topic (the FAQ may ask which)
-        if not (
-            ELLIPSIS.search(message.normalised)
-            or PRONOUN.search(message.normalised)
-            or len(message.normalised.split()) <= 4
-        ):
+        if not follows_up(message.normalised):
             return matches
         _, together = self.matcher.rank(f"{topic} {message.question}", session.state)
         if together and together[0].score >= max(alone + self.thresholds.followup_gain, self.faq.thresholds.clarify):
             return together
         return matches
+
+
+def follows_up(normalised: str) -> bool:
+    """Could the turn lean on the conversation's topic ("and the other one?", "who pays for it?", "in ohio")?"""
+    return bool(ELLIPSIS.search(normalised) or PRONOUN.search(normalised) or len(normalised.split()) <= 4)
 
 
 def _closest_run(words: list[str], name: str) -> tuple[int, int] | None:
