@@ -26,7 +26,8 @@ CUE_AFTER = frozenset(
     districts schools school high hs here county city teacher teachers counselor student students oh ohio il
     illinois public area suburbs suburb metro township twp local native grown community career unit
     grandma grandmother grandpa grandparent grandparents guardian guardians aunt uncle stepmom stepdad foster
-    cusd usd csd lsd evsd isd jvsd
+    cusd usd csd lsd evsd isd jvsd jvs cte director directors superintendent principal principals coordinator
+    counselors administrator admin educator educators staff faculty board
     mamá mama papá papa distrito escuela escuelas condado ciudad familia""".split()
 )
 BIG_CITY = 100_000  # "chicago", "columbus" need no sign that they are places

@@ -12,14 +12,15 @@ matcher computes anyway, trained at start-up on the knowledge alone, generalises
 - ``uncovered``: the "uncovered" intent examples of knowledge/intents.json (credential questions the
   knowledge does not answer);
 - ``elsewhere``: the "off_topic" intent examples (questions for the school, or nobody);
-- ``catalogue``: the catalogue intent examples ("who issues it?", "how many points is it worth?").
+- one class per catalogue intent: its examples ("who issues it?", "how many points is it worth?",
+  "which welding certs are there?").
 
 ``judge(text)`` gives the probability of each of three kinds: for the knowledge (the entries' and the
-catalogue's classes summed), uncovered, elsewhere; and of each entry. The router weighs them with the
+catalogue's classes summed), uncovered, elsewhere; and of each entry and each catalogue intent. The router weighs them with the
 matcher's own confidence (routing.py). Without the sentence model (the
 lexical-only mode) there is no classifier and the router's other rules decide alone.
 
-Training takes about a third of a second (1,364 sentences, 32 classes, 384 dimensions), once before
+Training takes about a third of a second (about 1,400 sentences, 37 classes, 384 dimensions), once before
 workers fork (wiring.preload); the sentences' embeddings are cached on disk like the matcher's
 (semantic.Embedder.embed_rows).
 """
@@ -53,6 +54,7 @@ class Scope:
     uncovered: float
     elsewhere: float
     entries: Mapping[str, float] = field(default_factory=dict)  # each entry's probability
+    catalogue: Mapping[str, float] = field(default_factory=dict)  # each catalogue intent's ("list_credentials")
 
     @property
     def entry_id(self) -> str | None:
@@ -76,9 +78,10 @@ class ScopeClassifier:
                 rows.append(text)
                 labels.append("faq:" + entry.id)
         for intent in kb.intents:
-            if intent.group in GROUPS:
+            if intent.group in GROUPS:  # each catalogue intent is a class of its own: what is asked of a card
+                label = f"{CATALOGUE}:{intent.id}" if intent.group == CATALOGUE else GROUPS[intent.group]
                 rows.extend(intent.examples)
-                labels.extend([GROUPS[intent.group]] * len(intent.examples))
+                labels.extend([label] * len(intent.examples))
         if len(set(labels)) < 2:
             return
         analysed = [matcher.analyse(r).corrected for r in rows]  # the matcher embeds corrected text too
@@ -89,7 +92,8 @@ class ScopeClassifier:
             self.model.fit(vectors, labels)
         classes = list(self.model.classes_)
         self._entry = np.array([c.startswith("faq:") for c in classes])
-        self._known = self._entry | np.array([c == CATALOGUE for c in classes])
+        self._catalogue = np.array([c.startswith(CATALOGUE + ":") for c in classes])
+        self._known = self._entry | self._catalogue
         self._uncovered = classes.index(UNCOVERED) if UNCOVERED in classes else None
         self._elsewhere = classes.index(ELSEWHERE) if ELSEWHERE in classes else None
         self._classes = classes
@@ -121,4 +125,5 @@ class ScopeClassifier:
             uncovered=float(p[self._uncovered]) if self._uncovered is not None else 0.0,
             elsewhere=float(p[self._elsewhere]) if self._elsewhere is not None else 0.0,
             entries={self._classes[i][4:]: float(p[i]) for i in np.flatnonzero(self._entry)},
+            catalogue={self._classes[i][len(CATALOGUE) + 1 :]: float(p[i]) for i in np.flatnonzero(self._catalogue)},
         )

@@ -44,10 +44,10 @@ def test_ask_reads_one_question_per_line_each_in_a_fresh_conversation(tmp_path, 
     assert not (tmp_path / "credbot.sqlite3").exists()  # ask needs no database
 
 
-def test_chat_is_an_interactive_conversation(tmp_path):
-    result = run(
-        "chat", stdin="hello\nwhat is ServSafe?\nwho issues it?\nquit\n", env={"CREDBOT_INSTANCE_DIR": str(tmp_path)}
-    )
+def test_chat_is_an_interactive_conversation(tmp_path, _shared_services, cache_dir):
+    # a fresh instance, with the embeddings the shared bot cached (computing them all takes a minute or more)
+    env = {"CREDBOT_INSTANCE_DIR": str(tmp_path), "CREDBOT_CACHE_DIR": str(cache_dir)}
+    result = run("chat", stdin="hello\nwhat is ServSafe?\nwho issues it?\nquit\n", env=env)
     assert result.returncode == 0, result.stderr
     assert (
         "National Restaurant Association" in result.stdout.split("who issues")[-1]

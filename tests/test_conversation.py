@@ -91,3 +91,19 @@ def test_the_bot_keeps_the_last_replies_as_plain_json_for_sharing(services):
     kept = bot.sessions.get("share").recent
     assert json.loads(json.dumps(kept)) == kept  # JSON as it is: a session store can serialise it
     assert "escalation" not in kept[-1]["reply"] and "matches" not in kept[-1]["reply"]
+
+
+def test_an_address_typed_without_a_yes_sends_the_question_it_was_offered_for(services):
+    bot = services.bot
+    offer = bot.handle("can my son retake the welding test if he fails it?", "mail", state="OH", channel="web")
+    assert offer.offer_escalation
+    sent = bot.handle("dad@example.com", "mail", channel="web")
+    assert sent.kind == "escalated"
+
+
+def test_an_address_after_declining_sends_nothing(services):
+    bot = services.bot
+    bot.handle("can my son retake the welding test if he fails it?", "decline", state="OH", channel="web")
+    bot.handle("no thanks", "decline", channel="web")
+    reply = bot.handle("dad@example.com", "decline", channel="web")
+    assert reply.kind == "smalltalk" and "type the question first" in reply.text

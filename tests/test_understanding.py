@@ -187,3 +187,59 @@ def test_the_scope_classifier_tells_a_school_question_from_a_credential_one(bot)
     scope = bot.scope.judge("when is the last day to pay the lunch bill")
     assert scope is not None and scope.kind == "elsewhere"
     assert bot.scope.judge("what does the ohio seal for credentials on a diploma require").kind == "faq"
+
+
+def test_a_role_after_a_town_sets_the_state(bot):
+    reply = bot.handle("Sandusky CTE director: who can help us start a new credential program?", "s")
+    assert reply.state == "OH"
+
+
+def test_a_filler_word_and_a_town_ask_the_last_question_again_there(bot):
+    first = bot.handle("why would a student bother earning one of these credentials?", "w")
+    assert first.kind == "answer"
+    again = bot.handle("whatever, we live in Peoria", "w")
+    assert (again.kind, again.state, again.faq_id) == ("answer", "IL", "il-why-earn")
+
+
+def test_the_card_answers_how_long_a_credential_stays_valid_when_it_says(bot):
+    bot.handle("what is CompTIA Security+?", "v")
+    reply = bot.handle("and when does that one run out?", "v")
+    assert reply.credential_id == "comptia-security" and "valid for three years" in reply.text
+
+
+def test_validity_the_card_does_not_give_goes_to_the_help_desk(bot):
+    reply = bot.handle("does the OSHA 30 card ever expire?", "v")
+    assert reply.kind == "fallback" and reply.offer_escalation
+
+
+@pytest.mark.parametrize("text", ["thanks for the info on ServSafe", "thank you so much for explaining the STNA"])
+def test_thanks_that_name_a_credential_are_thanks(bot, text):
+    reply = bot.handle(text, "t")
+    assert reply.kind == "smalltalk" and reply.credential_id is None
+
+
+def test_announcing_a_question_gets_an_invitation_not_an_answer(bot):
+    reply = bot.handle("hey, got a question for you", "p")
+    assert reply.kind == "smalltalk" and "ask" in reply.text.lower()
+
+
+def test_a_list_by_field_is_read_from_unusual_wording(bot):
+    reply = bot.handle("which welding certs do you have on file", "l")
+    assert reply.kind == "credential" and "AWS" in reply.text
+
+
+def test_a_list_with_nothing_tied_to_the_state_shows_the_field_and_says_so(bot):
+    reply = bot.handle("can you list the IT certifications for me", "l", state="IL")
+    assert "tied by a source to Illinois" in reply.text and "CompTIA" in reply.text
+
+
+def test_a_field_answer_gives_the_source_of_the_field(bot, kb):
+    reply = bot.handle("what career field is the EPA 608 certification in?", "f")
+    cred = kb.credential_by_id["epa-section-608-technician-certification"]
+    assert reply.credential_id == cred.id
+    assert any(s.url in reply.text for s in cred.backing("career_fields"))
+
+
+def test_a_question_naming_a_credential_is_not_taken_for_a_complaint(bot):
+    reply = bot.handle("what is the MOS certification", "c")
+    assert reply.credential_id == "microsoft-office-specialist"

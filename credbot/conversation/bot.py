@@ -173,6 +173,11 @@ class Bot(TurnReading, ChannelDesk):
             reply = self._pending(msg, session, channel, user)
             if reply is not None:
                 return reply
+        address = msg.text.strip().strip("<>").removeprefix("mailto:")
+        if is_email(address):  # an address with no "yes" before it: the question it was offered for, or how
+            if session.unanswered:
+                return self.escalating.send(session.unanswered, session, channel, {**user, "email": address})
+            return smalltalk.say("bot.email_alone", session)
         if _CODE.fullmatch(msg.text.strip()):  # the confirmation code mailed to the parent
             reply = self.escalating.confirm_code(msg.text.strip(), session)
             if reply is not None:
@@ -186,7 +191,8 @@ class Bot(TurnReading, ChannelDesk):
         if question is None:  # nothing but asides: "thanks!", "oh, we're in Akron"
             if stated:
                 return self._other_state(stated, session)
-            return self._intent(msg, session, channel, user) or self._router(session).route(msg, session)
+            said = self._act(social.id, session) if social is not None else None
+            return said or self._intent(msg, session, channel, user) or self._router(session).route(msg, session)
         where = self._where(question, session)
         if where is not None:
             return where
@@ -223,12 +229,14 @@ class Bot(TurnReading, ChannelDesk):
             if self._says(n, "yes"):
                 return self.escalating.confirmed(pending.question, session, channel, user)
             if self._says(n, "no"):
+                session.unanswered = None  # declined: a later address does not send it
                 return smalltalk.say("bot.wont_send", session)
         elif isinstance(pending, AskEmail):
             candidate = msg.text.strip().strip("<>").removeprefix("mailto:")
             if is_email(candidate):
                 return self.escalating.send(pending.question, session, channel, {**user, "email": candidate})
             if self._says(n, "no"):
+                session.unanswered = None
                 return smalltalk.say("bot.wont_send_short", session)
             if len(n.split()) <= 3:
                 session.pending = pending

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 from ..catalogue import Catalogue, ListQuery, NameHit
 from ..knowledge import FACT_FIELDS, Credential, KnowledgeBase
@@ -18,6 +19,8 @@ from .sessions import Listing, Session
 
 PAGE_SIZE = 8
 
+# a card whose description says how long the credential stays valid ("valid for three years", "do not expire")
+VALIDITY = re.compile(r"\b(valid|expire[sd]?|renew\w*|lifetime|recertif\w*)\b", re.IGNORECASE)
 ASPECT_POINTS = re.compile(r"\bpoints?\b|\bworth\b")
 ASPECT_ISSUER = re.compile(
     r"\b(who|which (organization|company))\b.*"
@@ -145,7 +148,10 @@ class CredentialReplies:
             shown = ("states",) if cred.states and (state is None or state in cred.states) else ()
         elif aspect == "cred_field":
             facts.append(self.career_line(cred, lang))
-            shown = ("career_field",)
+            shown = ("career_fields",)
+        elif aspect == "cred_validity":  # only asked of a card that says it (tells_validity)
+            facts.append(self.description_fact(cred, lang))
+            shown = ("description",)
         else:
             facts.append(self.description_fact(cred, lang))
             facts.append(self.issuer_line(cred, lang) + "\n" + self.career_line(cred, lang))
@@ -266,6 +272,11 @@ class CredentialReplies:
             phrase("credentials.origin_in_part", lang, official=official) if official else ""
         )
 
+    @staticmethod
+    def tells_validity(cred: Credential) -> bool:
+        """Does the card's description say how long the credential stays valid?"""
+        return bool(cred.description and VALIDITY.search(cred.description))
+
     def description_fact(self, cred: Credential, lang: str = "en") -> str:
         if cred.description is None:
             return phrase("credentials.no_description", lang, name=cred.name)
@@ -317,6 +328,14 @@ class CredentialReplies:
         creds = self.catalogue.search(query)
         lang = session.speaks
         title = phrase("credentials.list_title", lang, description=query.describe(lang))
+        if not creds and query.state is not None and (query.field or query.issuer):
+            # none tied by a source to that state's list: what the catalogue holds in the field, said so
+            wider = replace(query, state=None)
+            creds = self.catalogue.search(wider)
+            if creds:
+                none = phrase("credentials.none", lang, title=title, extra="")
+                title = phrase("credentials.list_title", lang, description=wider.describe(lang))
+                return self.page(title, creds, 0, session, confidence, lead=none)
         if not creds:
             session.last_list = None
             known = [c for c in self.kb.credentials if c.ohio_points is not None]
@@ -342,7 +361,13 @@ class CredentialReplies:
         return self.page(listing.title, creds, listing.offset, session)
 
     def page(
-        self, title: str, creds: list[Credential], offset: int, session: Session, confidence: float = 1.0
+        self,
+        title: str,
+        creds: list[Credential],
+        offset: int,
+        session: Session,
+        confidence: float = 1.0,
+        lead: str = "",
     ) -> Reply:
         if offset == 0 or session.last_list is None:
             session.last_list = Listing(title, tuple(c.id for c in creds), 0)
@@ -356,6 +381,7 @@ class CredentialReplies:
             if offset == 0
             else phrase("credentials.more_head", lang, title=title)
         )
+        head = f"{lead} {head}" if lead else head
         if len(creds) > PAGE_SIZE:
             head += phrase("credentials.showing", lang, first=offset + 1, last=end, count=len(creds))
         lines = [f"{i}. {self.list_line(c, lang)}" for i, c in enumerate(page, offset + 1)]

@@ -36,8 +36,13 @@ ORDINALS.update(  # Spanish ("la primera", "el segundo", "uno")
     | {"tercero": 2, "tercera": 2, "tercer": 2, "tres": 2}
 )
 SEMANTIC_SHARE = 0.5  # of an intent score, when embeddings are on
-SOCIAL_EDGE = frozenset({"greeting", "thanks", "acknowledge", "complaint"})  # may stand before or after a question
+SOCIAL_EDGE = frozenset(
+    {"greeting", "thanks", "acknowledge", "complaint", "preamble"}
+)  # may stand before or after a question
 _PARTS = re.compile(r"(?<=[.!?;])\s+|\s*[!?;]+\s*|(?<=\w)\.\s+|,\s+|\s+-\s+")
+_THANKS_FOR = re.compile(
+    r"^(?:so |very )?(?:much |a lot |a bunch |again )?(?:for|por)\b", re.I
+)  # what the thanks are for
 _LEADING_JOINERS = re.compile(
     r"^(?:and|also|but|so|btw|ok so|oh and|plus|now|y|tambi[eé]n|pero|entonces|ah y|oiga|y otra cosa)\b[\s,]*", re.I
 )
@@ -140,6 +145,8 @@ class IntentClassifier:
                 intent = self.exact.get(normalise(" ".join(words[:size])))
                 if intent in SOCIAL_EDGE:
                     rest = _LEADING_JOINERS.sub("", " ".join(words[size:]).strip(" ,"))
+                    if intent == "thanks" and _THANKS_FOR.match(rest) and "?" not in rest:
+                        return IntentScore(intent, "social", 1.0), ""  # "thanks for the info on the CNA"
                     if len(normalise(rest).split()) >= 2:
                         return IntentScore(intent, "social", 1.0), rest
         return None, text

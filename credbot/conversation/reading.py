@@ -29,11 +29,16 @@ SMALL_TALK = {
     "acknowledge": ("smalltalk.acknowledge", True),
     "goodbye": ("smalltalk.goodbye", False),
     "help": ("smalltalk.help", True),
+    "preamble": ("smalltalk.go_ahead", True),  # "hi, I have a question"
     "who_are_you": ("smalltalk.who", False),
     "chitchat": ("smalltalk.chitchat", True),
     "yes": ("smalltalk.acknowledge", True),
     "no": ("smalltalk.acknowledge", True),
 }
+
+
+# Phrases that stay what they are around a credential's name: "thanks for the CNA info", "ok, ServSafe"
+PLAIN_SOCIAL = frozenset({"greeting", "thanks", "acknowledge", "goodbye", "yes", "no"})
 
 
 class TurnReading:
@@ -58,22 +63,25 @@ class TurnReading:
         parts = self.intents.sentences(msg.text)
         if len(parts) < 2:
             social, rest = self.intents.social_prefix(msg.text)  # "thanks and who pays for it"
-            return (self.message(rest), social, None) if social is not None else (msg, None, None)
+            if social is None:
+                return msg, None, None
+            return (self.message(rest), social, None) if rest else (None, social, None)  # "thanks for the CNA info"
         kept, social, stated = [], None, None
         for part in parts:
             piece = self.message(part)
             top = self.intents.best(piece.normalised, ("social",))
             if top is not None and top.id in SOCIAL_EDGE and top.score >= self.understanding.edge:
-                social = social or top
+                social = top if social is None or social.id == "greeting" else social  # "hi, quick question"
             elif piece.named_state and self._names_state_only(piece):
                 stated = piece.named_state
             else:
                 kept.append(part)
-        if len(kept) == len(parts) or kept and not self._asks_something(" ".join(kept), session):
-            return msg, None, None  # "switching to Illinois - same question" is one thought
+        if len(kept) == len(parts) or kept and not stated and not self._asks_something(" ".join(kept), session):
+            return msg, None, None  # "ok so - the same question" is one thought
         if stated:
             session.state = stated
-        if not kept:
+        if not kept or not self._asks_something(" ".join(kept), session):
+            # "whatever, we're in Toledo", "switching to Illinois - same question": where, and the topic again
             return None, social, stated
         return self.message(" ".join(kept)), social, stated
 
@@ -107,11 +115,18 @@ class TurnReading:
         top = self.intents.best(msg.normalised, ("social", "reply", "off_topic"))
         if top is None or top.group == "off_topic" or top.score < self.understanding.intent:
             return None  # off-topic questions are the router's: they may still be about credentials
+        if top.id == "preamble" and top.score < self.understanding.edge:
+            return None  # "tell me about credentials" asks; only a near-certain "I have a question" announces one
         if top.score < self.understanding.sure_intent:
+            if top.id not in PLAIN_SOCIAL and self.catalogue.find_names(msg.question):
+                return None  # "what is the MOS certification" is no complaint: a credential's name is content
             _, matches = self._router(session).matcher.rank(msg.question, session.state)
             if matches and matches[0].score + self.understanding.intent_lead > top.score:
                 return None  # "what can you tell me about costs" asks the FAQ, not for help
-        kind = top.id
+        return self._act(top.id, session)
+
+    def _act(self, kind: str, session: Session) -> Reply | None:
+        """What the bot does for an intent it recognised (None for one it leaves to the router)."""
         if kind in SMALL_TALK:
             key, suggest = SMALL_TALK[kind]
             if kind == "goodbye":

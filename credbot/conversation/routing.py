@@ -42,6 +42,8 @@ from .sessions import Session
 ASKING_WORDS = frozenset("info information details detail pls please tell explain more about describe thx".split())
 QUALIFIERS = frozenset({"for", "in", "at", "from", "to", "with", "on"})  # "who awards it | for high schoolers"
 IDENTITY_ASPECTS = frozenset({"cred_what", "cred_issuer"})  # what a named credential is, who issues it
+LISTING = "list_credentials"  # the catalogue intent that asks for a list
+VALIDITY_INTENT = "uncovered_validity"  # knowledge/intents.json: how long a credential stays valid
 PRONOUNS_AS_IT = frozenset({"them", "they", "those", "these", "one", "ones"})
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one|those|these)\b")
 POINTS_TO = re.compile(r"\b(it|that|this|they|them|those|these|lo|los|eso|ese|esa|esto|este)\b")  # "¿quién lo da?"
@@ -57,8 +59,12 @@ class RoutingThresholds:
     aspect: float = 0.62  # a catalogue intent this sure makes a named credential a catalogue question
     aspect_lead: float = 0.0  # ...when it is at least the FAQ's confidence plus this
     sure_aspect: float = 0.8  # ...even when the scope classifier deems the question not for the knowledge
+    learned_aspect: float = 0.8  # the scope classifier this sure that the question (name masked) asks a card
+    aspect_veto: float = 0.2  # ...and this unsure, while this sure that it asks an FAQ entry: no card
+    faq_veto: float = 0.6
     listing: float = 0.6  # the list intent this sure (with a field, points or issuer) lists credentials...
     listing_lead: float = 0.05  # ...when it beats the FAQ's best answer by this much
+    learned_listing: float = 0.6  # ...or the scope classifier this sure that the question asks for a list
     off_topic: float = 0.62  # an off-topic intent this sure, above a doubtful FAQ answer, is a question for
     off_topic_lead: float = 0.25  # someone else; so is one this far above even a confident FAQ answer
     no_signal: float = 0.12  # an unanswered question this far from every answer, with no word of the domain...
@@ -70,6 +76,7 @@ class RoutingThresholds:
     # FAQ not sure of an answer: the honest fallback (with the help desk for credential questions) or the school
     out_of_scope_agreed: float = 0.8  # ...this sure when its likeliest entry is the matcher's best answer too
     entry_prior: float = 0.1  # of the scope classifier's probability of an entry, added to its FAQ score
+    tie_break: float = 0.7  # the classifier this sure of one of two near-tied answers: that one, no question
 
 
 class Router:
@@ -127,6 +134,17 @@ class Router:
             (self.intents.best(self.mask(r, hits[0]) if hits else normalise(r), ("uncovered",)) for r in readings),
             key=lambda s: s.score if s else 0.0,
         )
+        asked_of = hits[0].credential if len(hits) == 1 else None  # the credential a question asks of
+        if not hits and session.last_credential_id and PRONOUN.search(n):
+            asked_of = self.kb.credential_by_id[session.last_credential_id]  # "does that one expire?"
+        if (
+            asked_of is not None
+            and uncovered is not None
+            and uncovered.id == VALIDITY_INTENT
+            and uncovered.score >= t.uncovered
+            and self.credentials.tells_validity(asked_of)
+        ):  # what the knowledge mostly does not hold, but this card does: "CompTIA's ... valid for three years"
+            return self.credentials.credential(asked_of, n, session, "cred_validity", uncovered.score)
         scope = self.judge_scope(message, session, hits)
         unboosted = faq_top  # what a catalogue aspect competes with: the FAQ's own reading of the words
         if scope is not None and scope.kind == "faq" and matches and t.entry_prior:
@@ -147,6 +165,16 @@ class Router:
             named = [r for r in readings if r is text or POINTS_TO.search(normalise(r)) or self.names(r, hits[0])]
             aspects = [self.catalogue_aspect(reading, hits[0]) for reading in named]
             aspect = max((a for a in aspects if a is not None), key=lambda a: a.score, default=None)
+            learned = self.scope.judge(self.mask(text, hits[0]))  # the classifier on "who decided what it's worth?"
+            if learned is not None and learned.catalogue:
+                asks_card = sum(learned.catalogue.values())
+                doubtful = unboosted < self.faq.thresholds.sure and (aspect is None or aspect.score < t.aspect)
+                if asks_card >= t.learned_aspect and doubtful:
+                    # "is the adobe certified professional an arts credential": nearer the card's kinds than any example
+                    best = max(learned.catalogue, key=learned.catalogue.__getitem__)
+                    aspect = IntentScore(best, "catalogue", asks_card) if best != LISTING else aspect
+                elif asks_card < t.aspect_veto and sum(learned.entries.values()) >= t.faq_veto:
+                    aspect = None  # "who decided what the EMT cert is worth in points?" asks the FAQ
             # "What is CompTIA A+?" read as "what is credential" matches the FAQ's definition: what a named
             # credential is, or who issues it, competes only with the question as typed.
             rival = (plain[0].score if plain else 0.0) if aspect and aspect.id in IDENTITY_ASPECTS else unboosted
@@ -185,8 +213,9 @@ class Router:
         list_query = self.catalogue.parse_list_query(text, session.state)
         if list_query is not None:
             listing = self.intents.score(n, "list_credentials")
-            if listing >= max(t.listing, unboosted + t.listing_lead):
-                return self.credentials.listing(list_query, session, listing)
+            wants_list = scope.catalogue.get(LISTING, 0.0) if scope is not None else 0.0  # "list the welding certs pls"
+            if listing >= max(t.listing, unboosted + t.listing_lead) or wants_list >= t.learned_listing:
+                return self.credentials.listing(list_query, session, max(listing, wants_list))
         own_top = faq_top  # the turn on its own: the topic cannot make "and what's the weather?" a follow-up
         if topical:
             matches = self.with_topic(message, session, matches)
@@ -246,7 +275,15 @@ class Router:
             replace(m, score=min(1.0, m.score + prior * entries.get(m.id, 0.0))) if m.score >= floor else m
             for m in matches
         ]
-        return sorted(boosted, key=lambda m: -m.score)
+        boosted.sort(key=lambda m: -m.score)
+        if len(boosted) >= 2 and boosted[0].score - boosted[1].score < self.faq.thresholds.margin:
+            # a near tie the classifier is sure of: its entry, not a question which
+            sure = [m for m in boosted[:2] if entries.get(m.id, 0.0) >= self.thresholds.tie_break]
+            if sure and sure[0].score >= self.faq.thresholds.answer:
+                other = boosted[1] if sure[0] is boosted[0] else boosted[0]
+                lifted = replace(sure[0], score=min(1.0, other.score + self.faq.thresholds.margin))
+                boosted = [lifted, other] + boosted[2:]
+        return boosted
 
     def names(self, text: str, hit: NameHit) -> bool:
         """Does ``text`` name the credential of ``hit``?"""
@@ -349,11 +386,14 @@ class Router:
             _, ranked = self.matcher.rank(resolved, session.state)
             if ranked and ranked[0].score >= max(alone + self.thresholds.followup_gain, self.faq.thresholds.answer):
                 return ranked
-        if matches and alone >= self.faq.thresholds.clarify and matches[0].id != session.last_faq_id:
-            return matches  # something new, if not surely: a new topic (the FAQ may ask which)
         if not follows_up(message.normalised):
             return matches
         _, together = self.matcher.rank(f"{topic} {message.question}", session.state)
+        if matches and alone >= self.faq.thresholds.clarify and matches[0].id != session.last_faq_id:
+            # something new, if not surely: a new topic (the FAQ may ask which), unless the topic supports
+            # that very answer ("back to Illinois, who decides the price there" after the costs in Ohio)
+            agrees = together and together[0].id == matches[0].id and together[0].score > alone
+            return together if agrees else matches
         if together and together[0].score >= max(alone + self.thresholds.followup_gain, self.faq.thresholds.clarify):
             return together
         return matches
