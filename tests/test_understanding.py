@@ -243,3 +243,26 @@ def test_a_field_answer_gives_the_source_of_the_field(bot, kb):
 def test_a_question_naming_a_credential_is_not_taken_for_a_complaint(bot):
     reply = bot.handle("what is the MOS certification", "c")
     assert reply.credential_id == "microsoft-office-specialist"
+
+
+@pytest.mark.parametrize(
+    "first,again,expected",
+    [
+        ("who pays for credential exams in Ohio?", "switching to illinois - how does it work there", "il-costs"),
+        (
+            "why should my kid earn a credential? we're in Ohio",
+            "would the answer be different for Illinois",
+            "il-why-earn",
+        ),
+        ("does a credential guarantee my son a job? we're in Illinois", "is it different in Ohio", "oh-all-industries"),
+    ],
+)
+def test_the_same_question_asked_for_the_other_state_gets_that_states_answer(bot, first, again, expected):
+    bot.handle(first, "switch")
+    reply = bot.handle(again, "switch")
+    assert (reply.kind, reply.faq_id) == ("answer", expected)
+
+
+def test_a_state_name_beside_a_topic_word_is_still_a_question(bot):
+    reply = bot.handle("CCPE illinois", "ccpe")
+    assert (reply.kind, reply.faq_id) == ("answer", "il-sup-ccpe")

@@ -61,6 +61,7 @@ class Understanding:
     reply: float = 0.8  # "yes" / "no" to a pending offer
     edge: float = 0.85  # a social phrase before or after a question ("thanks! and ...")
     state_only: float = 0.7  # a turn this close to the "state_only" examples only says where the person is
+    state_lead: float = 0.3  # ...even beside a sure FAQ match, when this much closer to them than to it
 
 
 class Bot(TurnReading, ChannelDesk):
@@ -198,8 +199,9 @@ class Bot(TurnReading, ChannelDesk):
             return where
         if question.named_state and self._names_state_only(question):
             return self._other_state(question.named_state, session)
-        if self._reasks(question, session, previous):  # "my sister's kids are in Illinois, how does it work for them?"
-            return self._other_state(question.named_state or "", session)
+        again = self._reasks(question, session, previous, stated)  # "my sister's kids are in Illinois, how ...?"
+        if again:
+            return self._other_state(again, session)
         reply = self._intent(question, session, channel, user)
         if reply is not None:
             return reply
@@ -259,27 +261,30 @@ class Bot(TurnReading, ChannelDesk):
             )
         return smalltalk.state_set(state, session)
 
-    def _reasks(self, question: Message, session: Session, previous: FaqEntry | None) -> bool:
-        """Does a turn that names another state than the last answer's ask that topic again there? Yes
-        when the turn points back ("it", "them", "there", "the same", "and ...?"), alone matches nothing
-        surely, and the topic read with the turn (in the new state) is at least as well supported."""
-        state = question.named_state
+    def _reasks(
+        self, question: Message, session: Session, previous: FaqEntry | None, stated: str | None = None
+    ) -> str | None:
+        """The state a turn asks the last answer's topic again for, or None. It does when it names another
+        state than the last answer's (or an aside did: "switching to Illinois - how does it work there?"),
+        points back ("it", "them", "there", "the same", "and ...?"), alone matches nothing surely, and the
+        topic read with the turn (in the new state) is at least as well supported."""
+        state = question.named_state or stated
         if not state or previous is None or previous.state == state or not session.last_question:
-            return False
+            return None
         if self.twin(previous.id, state) is None:
-            return False  # the other state's knowledge has no such topic: the turn is read as it stands
+            return None  # the other state's knowledge has no such topic: the turn is read as it stands
         n = question.normalised
         if self.catalogue.find_names(question.question) or not (
             PRONOUN.search(n) or ELLIPSIS.search(n) or _POINTS_BACK.search(n)
         ):
-            return False  # a question of its own, not the topic again
+            return None  # a question of its own, not the topic again
         matcher = self._router(session).matcher
         _, alone = matcher.rank(question.question, state)
         best = alone[0].score if alone else 0.0
         if best >= self.thresholds.sure:
-            return False
+            return None
         _, together = matcher.rank(f"{session.last_question} {question.question}", state)
-        return bool(together) and together[0].score >= best
+        return state if together and together[0].score >= best else None
 
     def twin(self, entry_id: str, state: str) -> tuple[FaqEntry, float] | None:
         """The entry of ``state`` on the same topic as ``entry_id``: each is the other's best match among

@@ -147,9 +147,14 @@ class TurnReading:
         if not (msg.named_state or msg.places.states) or self.catalogue.find_names(msg.question):
             return False
         _, ranked = self.router.matcher.rank(msg.question)  # place names are no content words: "CCPE illinois"
-        if ranked and ranked[0].score >= self.faq.thresholds.sure:
-            return False
-        return self.intents.score(normalise(msg.question), "state_only") >= self.understanding.state_only
+        only = self.intents.score(normalise(msg.question), "state_only")
+        if (
+            ranked
+            and ranked[0].score >= self.faq.thresholds.sure
+            and only < ranked[0].score + self.understanding.state_lead
+        ):
+            return False  # "CCPE illinois" (0.72 against 0.52) asks; "is it different in Ohio?" (0.94 against 0.46) does not
+        return only >= self.understanding.state_only
 
     def _says(self, normalised: str, intent: str) -> bool:
         top = self.intents.best(normalised, ("reply", "social"))
