@@ -174,7 +174,7 @@ class Bot(TurnReading, ChannelDesk):
             reply = self._pending(msg, session, channel, user)
             if reply is not None:
                 return reply
-        address = msg.text.strip().strip("<>").removeprefix("mailto:")
+        address = _address(msg.text)
         if is_email(address):  # an address with no "yes" before it: the question it was offered for, or how
             if session.unanswered:
                 return self.escalating.send(session.unanswered, session, channel, {**user, "email": address})
@@ -234,7 +234,7 @@ class Bot(TurnReading, ChannelDesk):
                 session.unanswered = None  # declined: a later address does not send it
                 return smalltalk.say("bot.wont_send", session)
         elif isinstance(pending, AskEmail):
-            candidate = msg.text.strip().strip("<>").removeprefix("mailto:")
+            candidate = _address(msg.text)
             if is_email(candidate):
                 return self.escalating.send(pending.question, session, channel, {**user, "email": candidate})
             if self._says(n, "no"):
@@ -306,3 +306,8 @@ class Bot(TurnReading, ChannelDesk):
                 (mine[0].entry, mine[0].score) if mine and mine[0].score >= self.thresholds.clarify else None
             )
         return self._twins[key]
+
+
+def _address(text: str) -> str:
+    """The turn as an email address would be typed or pasted ("<a@b.org>", "mailto:a@b.org")."""
+    return text.strip().strip("<>").removeprefix("mailto:")
