@@ -36,13 +36,11 @@ ORDINALS.update(  # Spanish ("la primera", "el segundo", "uno")
     | {"tercero": 2, "tercera": 2, "tercer": 2, "tres": 2}
 )
 SEMANTIC_SHARE = 0.5  # of an intent score, when embeddings are on
-SOCIAL_EDGE = frozenset(
-    {"greeting", "thanks", "acknowledge", "complaint", "preamble"}
-)  # may stand before or after a question
+# may stand before or after a question
+SOCIAL_EDGE = frozenset({"greeting", "thanks", "acknowledge", "complaint", "preamble"})
 _PARTS = re.compile(r"(?<=[.!?;])\s+|\s*[!?;]+\s*|(?<=\w)\.\s+|,\s+|\s+-\s+")
-_THANKS_FOR = re.compile(
-    r"^(?:so |very )?(?:much |a lot |a bunch |again )?(?:for|por)\b", re.I
-)  # what the thanks are for
+# what the thanks are for: "thanks (so much) for the info on the CNA" asks nothing
+_THANKS_FOR = re.compile(r"^(?:so |very )?(?:much |a lot |a bunch |again )?(?:for|por)\b", re.I)
 _LEADING_JOINERS = re.compile(
     r"^(?:and|also|but|so|btw|ok so|oh and|plus|now|y|tambi[eé]n|pero|entonces|ah y|oiga|y otra cosa)\b[\s,]*", re.I
 )

@@ -76,11 +76,12 @@ class TurnReading:
                 stated = piece.named_state
             else:
                 kept.append(part)
-        if len(kept) == len(parts) or kept and not stated and not self._asks_something(" ".join(kept), session):
+        asks = bool(kept) and self._asks_something(" ".join(kept), session)
+        if len(kept) == len(parts) or kept and not stated and not asks:
             return msg, None, None  # "ok so - the same question" is one thought
         if stated:
             session.state = stated
-        if not kept or not self._asks_something(" ".join(kept), session):
+        if not asks:
             # "whatever, we're in Toledo", "switching to Illinois - same question": where, and the topic again
             return None, social, stated
         return self.message(" ".join(kept)), social, stated

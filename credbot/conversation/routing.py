@@ -61,7 +61,7 @@ class RoutingThresholds:
     sure_aspect: float = 0.8  # ...even when the scope classifier deems the question not for the knowledge
     learned_aspect: float = 0.8  # the scope classifier this sure that the question (name masked) asks a card
     aspect_veto: float = 0.2  # ...and this unsure, while this sure that it asks an FAQ entry: no card
-    faq_veto: float = 0.6
+    faq_veto: float = 0.6  # (the entries' summed probability for that veto)
     listing: float = 0.6  # the list intent this sure (with a field, points or issuer) lists credentials...
     listing_lead: float = 0.05  # ...when it beats the FAQ's best answer by this much
     learned_listing: float = 0.6  # ...or the scope classifier this sure that the question asks for a list
@@ -212,7 +212,7 @@ class Router:
             return self.credentials.credential(listed, n, session, None, 0.8)
         list_query = self.catalogue.parse_list_query(text, session.state)
         if list_query is not None:
-            listing = self.intents.score(n, "list_credentials")
+            listing = self.intents.score(n, LISTING)
             wants_list = scope.catalogue.get(LISTING, 0.0) if scope is not None else 0.0  # "list the welding certs pls"
             if listing >= max(t.listing, unboosted + t.listing_lead) or wants_list >= t.learned_listing:
                 return self.credentials.listing(list_query, session, max(listing, wants_list))
