@@ -145,3 +145,15 @@ def test_credbot_validate_exits_1_and_the_bot_refuses_to_start(broken_dir):
         text=True,
     )
     assert ok.returncode == 0, ok.stderr
+
+
+def test_a_counterpart_must_name_an_entry_of_the_other_state(broken_dir):
+    def damage(doc):
+        doc["entries"][0]["counterpart"] = "no-such-entry"
+        doc["entries"][1]["counterpart"] = doc["entries"][2]["id"]  # both Ohio
+
+    _edit(broken_dir / "faq.json", damage)
+    _, problems = check(broken_dir)
+    lines = [str(p) for p in problems]
+    assert "faq.json: oh-what-is-credential: counterpart: no entry has the id 'no-such-entry'" in lines
+    assert "faq.json: oh-why-earn: counterpart: 'oh-all-industries' is of the same state (OH)" in lines

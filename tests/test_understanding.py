@@ -266,3 +266,78 @@ def test_the_same_question_asked_for_the_other_state_gets_that_states_answer(bot
 def test_a_state_name_beside_a_topic_word_is_still_a_question(bot):
     reply = bot.handle("CCPE illinois", "ccpe")
     assert (reply.kind, reply.faq_id) == ("answer", "il-sup-ccpe")
+
+
+@pytest.mark.parametrize(
+    "first,again,expected",
+    [
+        ("how does a new credential get onto Ohio's list?", "and in Illinois?", "il-add-to-list"),
+        (
+            "what does the credential seal on an Ohio diploma mean?",
+            "is there something like that in Illinois?",
+            "il-sup-ccpe",
+        ),
+        ("what career areas does the Illinois list have?", "what about Ohio", "oh-sup-career-fields"),
+    ],
+)
+def test_the_other_state_gets_the_entry_the_knowledge_names_as_its_counterpart(bot, first, again, expected):
+    bot.handle(first, "counterpart")
+    reply = bot.handle(again, "counterpart")
+    assert (reply.kind, reply.faq_id) == ("answer", expected)
+
+
+@pytest.mark.parametrize(
+    "question,state,expected",
+    [
+        ("how much will this end up costing our family?", "IL", "il-costs"),
+        ("does my son get it automatically at the end of his CTE class, or is there an exam?", "IL", "il-how-obtain"),
+    ],
+)
+def test_an_opening_question_that_says_it_or_this_for_credentials_is_answered(bot, question, state, expected):
+    reply = bot.handle(question, "implied", state=state)
+    assert (reply.kind, reply.faq_id) == ("answer", expected)
+
+
+def test_it_in_an_opening_off_topic_question_does_not_become_a_credential(bot):
+    reply = bot.handle("when does it start this year?", "implied-off", state="OH")
+    assert reply.kind == "fallback" and not reply.offer_escalation
+
+
+@pytest.mark.parametrize(
+    "town,expected",
+    [
+        ("we live near Naperville, which of those is ours?", "il-costs"),
+        ("we're in Dayton, so which applies?", "oh-sup-who-pays"),
+    ],
+)
+def test_after_both_states_answers_a_town_picks_the_one_that_applies(bot, town, expected):
+    first = bot.handle("who pays for credentials?", "both")
+    assert first.state is None and first.faq_id in ("oh-sup-who-pays", "il-costs")
+    reply = bot.handle(town, "both")
+    assert (reply.kind, reply.faq_id) == ("answer", expected)
+
+
+def test_after_both_states_answers_a_new_question_with_it_is_answered_as_asked(bot):
+    bot.handle("what is an industry credential", "both-new")
+    reply = bot.handle("ok we're in ohio. who pays for it?", "both-new")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-who-pays")
+
+
+@pytest.mark.parametrize(
+    "card,followup,aspect_words",
+    [
+        ("what is the ServSafe Manager certification", "is that one on the illinois list?", "Illinois"),
+        ("who issues the EKG technician cert", "n how many pts", "point"),
+    ],
+)
+def test_a_follow_up_about_the_last_card_asks_that_card(bot, card, followup, aspect_words):
+    first = bot.handle(card, "card")
+    reply = bot.handle(followup, "card")
+    assert reply.kind == "credential" and reply.credential_id == first.credential_id
+    assert aspect_words.lower() in reply.text.lower()
+
+
+def test_the_other_one_of_a_brand_is_picked_by_a_word_of_its_name(bot):
+    bot.handle("what is CompTIA A+", "sibling")
+    reply = bot.handle("and the security one?", "sibling")
+    assert (reply.kind, reply.credential_id) == ("credential", "comptia-security")

@@ -183,8 +183,9 @@ class Bot(TurnReading, ChannelDesk):
             reply = self.escalating.confirm_code(msg.text.strip(), session)
             if reply is not None:
                 return reply
-        # the answer a turn may ask again for another state, when it was given for one state
-        previous = self.kb.faq_by_id.get(session.last_faq_id or "") if session.state else None
+        # the answer a turn may ask again for a state: given for another state, or for both ("which applies to us?")
+        previous = self.kb.faq_by_id.get(session.last_faq_id or "")
+        unstated = session.state is None
         corrected = self.intents.correction(msg.text)  # "no, I meant the diploma seal"
         if corrected:
             msg = self.message(corrected)
@@ -199,7 +200,9 @@ class Bot(TurnReading, ChannelDesk):
             return where
         if question.named_state and self._names_state_only(question):
             return self._other_state(question.named_state, session)
-        again = self._reasks(question, session, previous, stated)  # "my sister's kids are in Illinois, how ...?"
+        again = self._reasks(
+            question, session, previous, stated, unstated
+        )  # "my sister's kids are in Illinois, how ...?"
         if again:
             return self._other_state(again, session)
         reply = self._intent(question, session, channel, user)
@@ -262,16 +265,24 @@ class Bot(TurnReading, ChannelDesk):
         return smalltalk.state_set(state, session)
 
     def _reasks(
-        self, question: Message, session: Session, previous: FaqEntry | None, stated: str | None = None
+        self,
+        question: Message,
+        session: Session,
+        previous: FaqEntry | None,
+        stated: str | None = None,
+        unstated: bool = False,
     ) -> str | None:
         """The state a turn asks the last answer's topic again for, or None. It does when it names another
         state than the last answer's (or an aside did: "switching to Illinois - how does it work there?"),
-        points back ("it", "them", "there", "the same", "and ...?"), alone matches nothing surely, and the
-        topic read with the turn (in the new state) is at least as well supported."""
+        or any state after an answer given with no state known (``unstated``: "we're near Joliet, so which of
+        those applies to us?"), points back ("it", "them", "there", "the same", "and ...?"), alone matches
+        nothing surely, and the topic read with the turn (in the new state) is at least as well supported."""
         state = question.named_state or stated
-        if not state or previous is None or previous.state == state or not session.last_question:
+        if not state or previous is None or not session.last_question:
             return None
-        if self.twin(previous.id, state) is None:
+        if previous.state == state and not unstated:
+            return None
+        if previous.state != state and self.twin(previous.id, state) is None:
             return None  # the other state's knowledge has no such topic: the turn is read as it stands
         n = question.normalised
         if self.catalogue.find_names(question.question) or not (
@@ -281,30 +292,24 @@ class Bot(TurnReading, ChannelDesk):
         matcher = self._router(session).matcher
         _, alone = matcher.rank(question.question, state)
         best = alone[0].score if alone else 0.0
-        if best >= self.thresholds.sure:
-            return None
+        if best >= (self.thresholds.clarify if previous.state == state else self.thresholds.sure):
+            return None  # after both states' answers, only a turn that asks nothing itself: "which applies to us?"
         _, together = matcher.rank(f"{session.last_question} {question.question}", state)
         return state if together and together[0].score >= best else None
 
     def twin(self, entry_id: str, state: str) -> tuple[FaqEntry, float] | None:
-        """The entry of ``state`` on the same topic as ``entry_id``: each is the other's best match among
-        its state's entries (question and keywords ranked), at least at the clarify threshold."""
-        found = self._best_in(entry_id, state)
-        if found is None:
-            return None
-        back = self._best_in(found[0].id, self.kb.faq_by_id[entry_id].state)
-        return found if back is not None and back[0].id == entry_id else None
-
-    def _best_in(self, entry_id: str, state: str) -> tuple[FaqEntry, float] | None:
-        """``entry_id``'s best match among the entries of ``state``. Cached: the knowledge is fixed."""
+        """The entry of ``state`` on the same topic as ``entry_id`` (its ``counterpart`` in the knowledge), with
+        how well it matches that entry's question and keywords. Cached: the knowledge is fixed."""
         key = (entry_id, state)
         if key not in self._twins:
             entry = self.kb.faq_by_id[entry_id]
-            _, matches = self.matcher.rank(f"{entry.question} {' '.join(entry.keywords)}", state, limit=10)
-            mine = [m for m in matches if m.entry.state == state]
-            self._twins[key] = (
-                (mine[0].entry, mine[0].score) if mine and mine[0].score >= self.thresholds.clarify else None
-            )
+            other = self.kb.faq_by_id.get(entry.counterpart or "")
+            found = None
+            if other is not None and other.state == state:
+                _, matches = self.matcher.rank(f"{entry.question} {' '.join(entry.keywords)}", state, limit=50)
+                score = next((m.score for m in matches if m.entry.id == other.id), self.thresholds.answer)
+                found = (other, score)
+            self._twins[key] = found
         return self._twins[key]
 
 

@@ -172,7 +172,8 @@ def choice_index(normalised: str, labels: Sequence[str]) -> int | None:
     content = [w for w in normalised.split() if w not in {"the", "one", "about", "that", "i", "mean", "meant", "a"}]
     if not content or len(content) > 6:
         return None
-    scores = [fuzz.token_set_ratio(" ".join(content), normalise(label)) for label in labels]
+    # "the security one" picks "CompTIA Security+": the label's words without their signs
+    scores = [fuzz.token_set_ratio(" ".join(content), re.sub(r"[^\w\s]", "", normalise(label))) for label in labels]
     best = int(np.argmax(scores)) if scores else -1
     runner_up = sorted(scores)[-2] if len(scores) > 1 else 0
     if best >= 0 and scores[best] >= 80 and runner_up < scores[best] - 10:

@@ -48,6 +48,13 @@ PRONOUNS_AS_IT = frozenset({"them", "they", "those", "these", "one", "ones"})
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one|those|these)\b")
 POINTS_TO = re.compile(r"\b(it|that|this|they|them|those|these|lo|los|eso|ese|esa|esto|este)\b")  # "¿quién lo da?"
 CREDENTIAL_PRONOUN = re.compile(r"\b(one|1|them|these|those)\b")
+# a turn's words for a thing it never names: on a page about credentials, credentials
+# ("it" unless it only stands for what follows: "how much does it cost to take the ACT?")
+IMPLIED = re.compile(
+    r"\b(one of (these|those|them)|these things|these|those|them|ones|it(?! (costs?|takes?|is|was|be) (\w+ )?to\b)|this)\b"
+)
+THE_TEST = re.compile(r"\b(the|this|that|his|her|my kid s|the certification) (test|tests|exam|exams)\b")
+HAS_ONE = re.compile(r"\b(get|gets|earn|earns|has|have|do|does|take|takes|need|needs|want|wants) (one|1)\b")
 LEAD_WORDS = re.compile(r"^((ok|okay|k|also|and|so|btw|oh|well|um|hey|then|now|thanks|thx)\s+)+")  # glue, not content
 ELLIPSIS = re.compile(
     r"^(and|or|but|what about|how about|and what about|also|so)\b|\b(other one|the other|before that|before)\b"
@@ -77,6 +84,8 @@ class RoutingThresholds:
     out_of_scope_agreed: float = 0.8  # ...this sure when its likeliest entry is the matcher's best answer too
     entry_prior: float = 0.1  # of the scope classifier's probability of an entry, added to its FAQ score
     tie_break: float = 0.7  # the classifier this sure of one of two near-tied answers: that one, no question
+    agreed: float = 0.75  # the classifier this sure of the entry the matcher ranks first...
+    agreed_floor: float = 0.15  # ...matched at least this well: that answer, however far the wording is
 
 
 class Router:
@@ -192,10 +201,13 @@ class Router:
                 if len(hits) > 1:
                     return self.credentials.choices(hits, text, session, confidence)
                 return self.credentials.credential(hits[0].credential, n, session, aspect.id, confidence)
+        listed = self.pick_from_list(n, session) or self.pick_sibling(n, session, hits)
+        if listed is not None:
+            return self.credentials.credential(listed, n, session, None, 0.8)
         if session.last_credential_id and not hits:
             # "who hands that one out?", "how many points is it worth?" (the credential stays the topic of
             # "it" after an FAQ answer), "which career field?" (right after the credential)
-            aspect = self.intents.best(self.kb.synonyms.expand(n), ("catalogue",))
+            aspect = self.followup_aspect(n)
             pronoun = bool(PRONOUN.search(n))
             just_shown = not session.last_faq_id and len(n.split()) <= 5
             floor = t.aspect if pronoun else max(t.aspect, unboosted)
@@ -207,9 +219,6 @@ class Router:
             ):
                 cred = self.kb.credential_by_id[session.last_credential_id]
                 return self.credentials.credential(cred, n, session, aspect.id, aspect.score)
-        listed = self.pick_from_list(n, session) or self.pick_sibling(n, session, hits)
-        if listed is not None:
-            return self.credentials.credential(listed, n, session, None, 0.8)
         list_query = self.catalogue.parse_list_query(text, session.state)
         if list_query is not None:
             listing = self.intents.score(n, LISTING)
@@ -220,6 +229,10 @@ class Router:
         if topical:
             matches = self.with_topic(message, session, matches)
             faq_top = matches[0].score if matches else 0.0
+        if not hits and faq_top < self.faq.thresholds.sure and not session.last_credential_id:
+            implied = self.implied(n, session.state)  # "how much is this going to cost us?"
+            if implied is not None:
+                return self.faq.faq(text, implied, session)
         if unheld > faq_top:
             return self.faq.fallback(text, matches, session)
         if beyond and scope is not None and faq_top < self.faq.thresholds.sure:
@@ -244,6 +257,9 @@ class Router:
             # "is there a fee for the SAT?", "where is the list of approved vaccines?": an opening question
             # that never speaks of credentials needs a sure answer; a weak one is for someone else
             return self.faq.elsewhere(text, matches, session)
+        agreed = self.agreed(matches, scope, session.state) if about or not opening else None
+        if agreed is not None:  # "can a senior just do a program for this in 12th grade?": both signals say the same
+            matches = [agreed] + matches[1:]
         reply = self.faq.faq(text, matches, session)
         weak = faq_top < t.no_signal or off_topic is not None and off_topic.score >= t.maybe_off_topic
         if reply.kind == "fallback" and not hits and weak and not about:
@@ -285,6 +301,34 @@ class Router:
                 boosted = [lifted, other] + boosted[2:]
         return boosted
 
+    def agreed(self, matches: list[Match], scope: Scope | None, state: str | None) -> Match | None:
+        """The matcher's best answer, made sure, when the scope classifier is sure of the same entry (with its
+        other state's counterpart when the state is unknown): two signals of different kinds agree on a
+        paraphrase worded far from every phrasing. None when they do not, or the match is too weak."""
+        t = self.thresholds
+        if scope is None or scope.kind != "faq" or not matches or matches[0].score < t.agreed_floor:
+            return None
+        top = matches[0]
+        p = scope.entries.get(top.id, 0.0)
+        if not state and top.entry.counterpart:
+            p += scope.entries.get(top.entry.counterpart, 0.0)
+        if p < t.agreed:
+            return None
+        return replace(top, score=max(top.score, self.faq.thresholds.answer))
+
+    def implied(self, normalised: str, state: str | None) -> list[Match] | None:
+        """A turn that says "these", "it", "one of them" or "the test" for what it asks about ("is it worth her time
+        to do one of these?", "who pays for the test?"), read with "credential" for them (on a page about
+        credentials, that is what they are): the ranking of that reading when the matcher and the classifier
+        agree on its answer, else None."""
+        resolved = IMPLIED.sub("credential", HAS_ONE.sub(r"\1 credential", normalised))
+        resolved = THE_TEST.sub(r"the credential \2", resolved)  # "who pays for the test?"
+        if resolved == normalised:
+            return None
+        _, ranked = self.matcher.rank(resolved, state)
+        agreed = self.agreed(ranked, self.scope.judge(resolved), state)
+        return [agreed] + ranked[1:] if agreed is not None else None
+
     def names(self, text: str, hit: NameHit) -> bool:
         """Does ``text`` name the credential of ``hit``?"""
         return any(h.credential.id == hit.credential.id for h in self.catalogue.find_names(text))
@@ -319,6 +363,24 @@ class Router:
             return None
         index = choice_index(" ".join(named), [c.name for c in siblings])
         return siblings[index] if index is not None else None
+
+    def followup_aspect(self, n: str) -> IntentScore | None:
+        """What a turn asks of the credential just discussed ("is that one on ohio's list?", "n how many pts"):
+        the catalogue intents with its pronouns read as "it", or the scope classifier when it is surer."""
+        as_it = " ".join("it" if w in PRONOUNS_AS_IT or w in ("that", "this") else w for w in n.split())
+        as_it = re.sub(r"\bit it\b", "it", as_it)  # "that one" -> "it"
+        best = self.intents.best(self.kb.synonyms.expand(as_it), ("catalogue",))
+        learned = self.scope.judge(as_it)
+        if learned is not None and learned.catalogue:
+            asks_card = sum(learned.catalogue.values())
+            kind = max(learned.catalogue, key=learned.catalogue.__getitem__)
+            if (
+                kind != LISTING
+                and asks_card >= self.thresholds.learned_aspect
+                and (best is None or best.score < asks_card)
+            ):
+                return IntentScore(kind, "catalogue", asks_card)
+        return best
 
     def catalogue_aspect(self, text: str, hit: NameHit) -> IntentScore | None:
         """What a question naming a credential asks of it: the catalogue intents, read with the name

@@ -72,6 +72,7 @@ class FaqEntry:
     official: bool = True
     review_by: dt.date | None = None
     asked: tuple[str, ...] = ()  # more ways people ask it: learned by the scope classifier, not matched one by one
+    counterpart: str | None = None  # the other state's entry on the same topic ("is it the same in Illinois?")
 
 
 # The fields of a credential that are facts, each backed by sources or null.
@@ -390,7 +391,24 @@ def _across_entry_files(docs: dict, problems: list[Problem]) -> list[Problem]:
                 )
             seen.setdefault(entry["id"], name)
     entries = [(FILES[name], e) for name in ("faq", "supplementary") for e in (docs.get(name) or {}).get("entries", [])]
-    return found + _near_duplicates(entries)
+    return found + _counterparts(entries) + _near_duplicates(entries)
+
+
+def _counterparts(entries: list[tuple[str, dict]]) -> list[Problem]:
+    """Each ``counterpart`` names an entry of the other state."""
+    state = {e["id"]: e["state"] for _, e in entries}
+    found = []
+    for fname, entry in entries:
+        other = entry.get("counterpart")
+        if other is None:
+            continue
+        if other not in state:
+            found.append(Problem(fname, entry["id"], "counterpart", f"no entry has the id {other!r}"))
+        elif state[other] == entry["state"]:
+            found.append(
+                Problem(fname, entry["id"], "counterpart", f"{other!r} is of the same state ({entry['state']})")
+            )
+    return found
 
 
 def _spanish_problems(docs: dict, problems: list[Problem]) -> list[Problem]:
@@ -465,6 +483,7 @@ def load(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> K
             official=e.get("official", True),
             review_by=dt.date.fromisoformat(e["review_by"]) if e.get("review_by") else None,
             asked=tuple(e.get("asked", ())),
+            counterpart=e.get("counterpart"),
         )
         for e in entries
     ]
