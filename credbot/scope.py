@@ -62,6 +62,14 @@ class Scope:
         return max(self.entries, key=self.entries.__getitem__, default=None)
 
     @property
+    def card(self) -> tuple[str | None, float]:
+        """(the likeliest catalogue intent, the catalogue intents' summed probability): how surely the question
+        asks something of a card, and what."""
+        if not self.catalogue:
+            return None, 0.0
+        return max(self.catalogue, key=self.catalogue.__getitem__), float(sum(self.catalogue.values()))
+
+    @property
     def kind(self) -> str:
         return max(("faq", self.faq), (UNCOVERED, self.uncovered), (ELSEWHERE, self.elsewhere), key=lambda p: p[1])[0]
 

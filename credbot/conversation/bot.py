@@ -200,9 +200,8 @@ class Bot(TurnReading, ChannelDesk):
             return where
         if question.named_state and self._names_state_only(question):
             return self._other_state(question.named_state, session)
-        again = self._reasks(
-            question, session, previous, stated, unstated
-        )  # "my sister's kids are in Illinois, how ...?"
+        # "my sister's kids are in Illinois, how ...?"
+        again = self._reasks(question, session, previous, stated, unstated)
         if again:
             return self._other_state(again, session)
         reply = self._intent(question, session, channel, user)

@@ -176,12 +176,11 @@ class Router:
             aspect = max((a for a in aspects if a is not None), key=lambda a: a.score, default=None)
             learned = self.scope.judge(self.mask(text, hits[0]))  # the classifier on "who decided what it's worth?"
             if learned is not None and learned.catalogue:
-                asks_card = sum(learned.catalogue.values())
+                best, asks_card = learned.card
                 doubtful = unboosted < self.faq.thresholds.sure and (aspect is None or aspect.score < t.aspect)
                 if asks_card >= t.learned_aspect and doubtful:
                     # "is the adobe certified professional an arts credential": nearer the card's kinds than any example
-                    best = max(learned.catalogue, key=learned.catalogue.__getitem__)
-                    aspect = IntentScore(best, "catalogue", asks_card) if best != LISTING else aspect
+                    aspect = IntentScore(best, "catalogue", asks_card) if best and best != LISTING else aspect
                 elif asks_card < t.aspect_veto and sum(learned.entries.values()) >= t.faq_veto:
                     aspect = None  # "who decided what the EMT cert is worth in points?" asks the FAQ
             # "What is CompTIA A+?" read as "what is credential" matches the FAQ's definition: what a named
@@ -302,7 +301,8 @@ class Router:
         return boosted
 
     def agreed(self, matches: list[Match], scope: Scope | None, state: str | None) -> Match | None:
-        """The matcher's best answer, made sure, when the scope classifier is sure of the same entry (with its
+        """The matcher's best answer, lifted to at least the answer threshold, when the scope classifier is sure of
+        the same entry (with its
         other state's counterpart when the state is unknown): two signals of different kinds agree on a
         paraphrase worded far from every phrasing. None when they do not, or the match is too weak."""
         t = self.thresholds
@@ -371,15 +371,14 @@ class Router:
         as_it = re.sub(r"\bit it\b", "it", as_it)  # "that one" -> "it"
         best = self.intents.best(self.kb.synonyms.expand(as_it), ("catalogue",))
         learned = self.scope.judge(as_it)
-        if learned is not None and learned.catalogue:
-            asks_card = sum(learned.catalogue.values())
-            kind = max(learned.catalogue, key=learned.catalogue.__getitem__)
-            if (
-                kind != LISTING
-                and asks_card >= self.thresholds.learned_aspect
-                and (best is None or best.score < asks_card)
-            ):
-                return IntentScore(kind, "catalogue", asks_card)
+        kind, asks_card = learned.card if learned is not None else (None, 0.0)
+        if (
+            kind
+            and kind != LISTING
+            and asks_card >= self.thresholds.learned_aspect
+            and (best is None or best.score < asks_card)
+        ):
+            return IntentScore(kind, "catalogue", asks_card)
         return best
 
     def catalogue_aspect(self, text: str, hit: NameHit) -> IntentScore | None:
