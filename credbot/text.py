@@ -85,6 +85,8 @@ _STATE_PATTERNS = [
     ("IL", re.compile(r"\b(illinois|isbe|il)\b")),
 ]
 
+_DENIED = re.compile(r"\b(not|n't|instead of|rather than)\s+(in\s+|for\s+|the\s+)?$")  # just before a state's name
+
 
 def fold(text: str) -> str:
     """Unicode-normalise, unify quotes and dashes, casefold."""
@@ -108,8 +110,23 @@ def state_code(text: str) -> str | None:
 def detect_state(text: str) -> str | None:
     """The state a message names, or None when it names none or both."""
     folded = fold(text)
-    found = {code for code, pattern in _STATE_PATTERNS if pattern.search(folded)}
+    found = {  # "sorry, Illinois not Ohio", "I meant Ohio, not Illinois": the one not denied
+        code
+        for code, pattern in _STATE_PATTERNS
+        if any(not _DENIED.search(folded, 0, m.start()) for m in pattern.finditer(folded))
+    }
     return found.pop() if len(found) == 1 else None
+
+
+def only_denies_a_state(text: str) -> bool:
+    """Does the text only say which state it is not ("not Ohio", "and not in Illinois")?"""
+    folded = fold(text)
+    rest = folded
+    for _, pattern in _STATE_PATTERNS:
+        for m in pattern.finditer(folded):
+            if _DENIED.search(folded, 0, m.start()):
+                rest = rest.replace(m.group(0), " ", 1)
+    return rest != folded and not re.sub(r"\b(and|but|or|not|n't|in|for|the|instead of|rather than)\b|[\W_]", "", rest)
 
 
 class Synonyms:

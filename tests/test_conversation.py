@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from credbot.conversation import MemorySessionStore
 
 
@@ -99,6 +101,15 @@ def test_an_address_typed_without_a_yes_sends_the_question_it_was_offered_for(se
     assert offer.offer_escalation
     sent = bot.handle("dad@example.com", "mail", channel="web")
     assert sent.kind == "escalated"
+
+
+@pytest.mark.parametrize("answer", ["yes please, reply to dad@example.com", "sure. my email: dad@example.com."])
+def test_a_yes_with_an_address_in_it_sends_the_question_to_that_address(services, answer):
+    bot = services.bot
+    bot.handle("can my son retake the welding test if he fails it?", "yes-mail", state="OH", channel="web")
+    sent = bot.handle(answer, "yes-mail", channel="web")
+    assert sent.kind == "escalated" and "dad@example.com" in sent.text
+    assert [e["reply_to"] for e in services.store.list_escalations()] == ["dad@example.com"]
 
 
 def test_an_address_after_declining_sends_nothing(services):

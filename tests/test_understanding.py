@@ -331,3 +331,33 @@ def test_the_other_one_of_a_brand_is_picked_by_a_word_of_its_name(bot):
     bot.handle("what is CompTIA A+", "sibling")
     reply = bot.handle("and the security one?", "sibling")
     assert (reply.kind, reply.credential_id) == ("credential", "comptia-security")
+
+
+@pytest.mark.parametrize("correction", ["sorry, I meant Illinois, not Ohio", "oops Illinois not Ohio"])
+def test_a_state_corrected_in_so_many_words_asks_the_topic_again_there(bot, correction):
+    bot.handle("in Ohio, how do students earn a credential?", "fix-state")
+    reply = bot.handle(correction, "fix-state")
+    assert (reply.kind, reply.faq_id, reply.state) == ("answer", "il-how-obtain", "IL")
+
+
+def test_the_fee_of_one_named_credential_goes_to_the_help_desk(bot):
+    reply = bot.handle("how much is the exam fee for the NCCER core?", "fee", state="IL")
+    assert reply.kind == "fallback" and reply.offer_escalation
+    general = bot.handle("how much do the credential exams cost?", "fee-general", state="IL")
+    assert (general.kind, general.faq_id) == ("answer", "il-costs")
+
+
+def test_what_a_trade_pays_is_not_a_credential_answer(bot):
+    reply = bot.handle("what does a pharmacy technician make an hour", "wage")
+    assert reply.kind == "fallback" and not reply.offer_escalation
+
+
+def test_thanks_run_into_a_short_question_answers_the_question(bot):
+    bot.handle("what is the ServSafe Manager certification", "thanks-ask")
+    reply = bot.handle("perfect thanks, who issues it?", "thanks-ask")
+    assert reply.kind == "credential" and "issued by" in reply.text
+
+
+def test_how_a_cert_is_earned_is_not_taken_for_an_unknown_credentials_name(bot):
+    reply = bot.handle("is a cert earned during the class or somewhere else?", "how-earn", state="OH")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-how-earn")

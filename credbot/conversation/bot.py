@@ -230,14 +230,17 @@ class Bot(TurnReading, ChannelDesk):
                     return self._router(session).route(self.message(pending.question), session)
                 return smalltalk.state_set(state, session)
         elif isinstance(pending, ConfirmEscalation):
+            given = _address_in(msg.text)
+            if given and not self._says(n, "no"):  # "yes pls, email: tina@example.com": yes, and where to reply
+                return self.escalating.send(pending.question, session, channel, {**user, "email": given})
             if self._says(n, "yes"):
                 return self.escalating.confirmed(pending.question, session, channel, user)
             if self._says(n, "no"):
                 session.unanswered = None  # declined: a later address does not send it
                 return smalltalk.say("bot.wont_send", session)
         elif isinstance(pending, AskEmail):
-            candidate = _address(msg.text)
-            if is_email(candidate):
+            candidate = _address_in(msg.text)
+            if candidate:
                 return self.escalating.send(pending.question, session, channel, {**user, "email": candidate})
             if self._says(n, "no"):
                 session.unanswered = None
@@ -315,3 +318,11 @@ class Bot(TurnReading, ChannelDesk):
 def _address(text: str) -> str:
     """The turn as an email address would be typed or pasted ("<a@b.org>", "mailto:a@b.org")."""
     return text.strip().strip("<>").removeprefix("mailto:")
+
+
+def _address_in(text: str) -> str | None:
+    """The email address a turn gives: the whole turn, or one word of it ("sure - it's a@b.org")."""
+    if is_email(whole := _address(text)):
+        return whole
+    found = [w for w in (_address(word.strip(".,;:!?()[]\"'")) for word in text.split() if "@" in word) if is_email(w)]
+    return found[0] if len(found) == 1 else None

@@ -37,6 +37,7 @@ CREDENTIAL_WORDS = re.compile(
     r"\b(credential|certification|certificate|cert|license|licence|exam|points?|issues?|offers?)\b"
 )
 TRAILING_KIND = re.compile(r"(\s*\b(credential|certification|certificate|cert|license|licence|exam)s?)+$")
+LEADING_KIND = re.compile(r"^(credential|certification|certificate|cert|license|licence|exam)s? \w")
 NAMED_THING = re.compile(
     r"^(what is|what s|whats|what(?= (an?|the) )|tell me about|who issues|who offers|who awards|who gives|"
     r"how many points is|how many points are|is(?! (?:there|it|this|that|my|our|your|he|she|they)\b))"
@@ -68,6 +69,8 @@ class CredentialReplies:
             return None
         hits = self.catalogue.find_names(text)
         name = TRAILING_KIND.sub("", m.group("name")).strip()
+        if LEADING_KIND.match(name):  # "is a cert earned inside the class?" asks how, of credentials in general
+            return None
         words = [
             w
             for w in self.matcher.correct_spelling(self.catalogue.key(name)).split()

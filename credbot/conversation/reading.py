@@ -3,9 +3,10 @@ places and other states, intents against the FAQ's confidence, a turn that only 
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
-from ..text import normalise
+from ..text import normalise, only_denies_a_state
 from . import smalltalk
 from .intents import SOCIAL_EDGE, IntentScore
 from .message import Message
@@ -37,6 +38,7 @@ SMALL_TALK = {
 }
 
 
+ASKS = re.compile(r"^(who|what|whats|when|where|why|how|which|is|are|does|do|did|can|could|will|would|should)\b")
 # Phrases that stay what they are around a credential's name: "thanks for the CNA info", "ok, ServSafe"
 PLAIN_SOCIAL = frozenset({"greeting", "thanks", "acknowledge", "goodbye", "yes", "no"})
 
@@ -74,6 +76,8 @@ class TurnReading:
                 social = top if social is None or social.id == "greeting" else social  # "hi, quick question"
             elif piece.named_state and self._names_state_only(piece):
                 stated = piece.named_state
+            elif only_denies_a_state(part):  # "Illinois, not Ohio"
+                continue
             else:
                 kept.append(part)
         asks = bool(kept) and self._asks_something(" ".join(kept), session)
@@ -87,8 +91,9 @@ class TurnReading:
         return self.message(" ".join(kept)), social, stated
 
     def _asks_something(self, text: str, session: Session) -> bool:
-        """Is there a question in ``text`` on its own: a credential's name, four words or more, or an FAQ match?"""
-        if len(text.split()) >= 4 or self.catalogue.find_names(text):
+        """Is there a question in ``text`` on its own: a credential's name, four words or more, a question
+        ("who issues it?"), or an FAQ match?"""
+        if len(text.split()) >= 4 or ASKS.match(normalise(text)) or self.catalogue.find_names(text):
             return True
         router = self._router(session)
         _, matches = router.matcher.rank(text, None)

@@ -160,14 +160,8 @@ class Router:
             matches = self.scope_ranked(matches, scope, session.state)
             faq_top = matches[0].score
         unheld = uncovered.score if uncovered is not None and uncovered.score >= t.uncovered else 0.0
-        outside = max(scope.uncovered, scope.elsewhere) if scope is not None and scope.kind != "faq" else 0.0
-        beyond = (  # not for the knowledge, unless the classifier's likeliest entry is the matcher's best too
-            outside >= t.out_of_scope
-            and faq_top < self.faq.thresholds.sure
-            and (
-                not matches or scope is not None and matches[0].id != scope.entry_id or outside >= t.out_of_scope_agreed
-            )
-        )
+        # not for the knowledge, unless the classifier's likeliest entry is the matcher's best too
+        beyond = faq_top < self.faq.thresholds.sure and self.beyond_knowledge(scope, matches)
         if hits:
             # a sentence of a long message that neither names the credential nor points to it ("what should I
             # know?") asks nothing of it; "..., what is it exactly?" does
@@ -232,8 +226,17 @@ class Router:
             implied = self.implied(n, session.state)  # "how much is this going to cost us?"
             if implied is not None:
                 return self.faq.faq(text, implied, session)
-        if unheld > faq_top:
+        typed_top = plain[0].score if plain else 0.0  # the question as typed, no name read as "credential"
+        if unheld > faq_top or hits and unheld > typed_top:
+            # "how much is the fee for the NIMS exam?": read as "credential" it asks what credentials cost; of this
+            # one, an amount the knowledge does not hold
             return self.faq.fallback(text, matches, session)
+        if hits and not beyond and scope is not None and typed_top < self.faq.thresholds.answer:
+            # "how much do welders make?": read as "credential", the question matched; as typed, about people
+            # with a trade, it matches nothing and the classifier says it is not for the knowledge
+            typed = self.scope.judge(text)
+            if self.beyond_knowledge(typed, plain):
+                beyond, scope = True, typed
         if beyond and scope is not None and faq_top < self.faq.thresholds.sure:
             if scope.kind == UNCOVERED:
                 return self.faq.fallback(text, matches, session)
@@ -277,6 +280,16 @@ class Router:
             readings.append(f"{session.last_question} {readings[0]}")
         verdicts = [v for v in (self.scope.judge(r) for r in readings) if v is not None]
         return max(verdicts, key=lambda v: v.faq, default=None)
+
+    def beyond_knowledge(self, scope: Scope | None, matches: list[Match]) -> bool:
+        """Is the classifier sure enough that a question is not for the knowledge: sure, and its likeliest entry
+        not the matcher's best, or surer still?"""
+        if scope is None or scope.kind == "faq":
+            return False
+        t, outside = self.thresholds, max(scope.uncovered, scope.elsewhere)
+        return outside >= t.out_of_scope and (
+            not matches or matches[0].id != scope.entry_id or outside >= t.out_of_scope_agreed
+        )
 
     def scope_ranked(self, matches: list[Match], scope: Scope, state: str | None) -> list[Match]:
         """The matcher's candidates with the classifier's probability of each added (``entry_prior`` of it):
