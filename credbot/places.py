@@ -30,6 +30,12 @@ CUE_AFTER = frozenset(
     counselors administrator admin educator educators staff faculty board
     mamá mama papá papa distrito escuela escuelas condado ciudad familia""".split()
 )
+# "Evanston mom: ...", "Naperville dad here, ...": who is asking, signed after the place; says nothing of what is asked
+_SIGNED_AS = re.compile(
+    r"\s+(moms?|dads?|mother|father|parents?|family|families|grandma|grandmother|grandpa|grandparents?|guardian|"
+    r"step ?mom|step ?dad|mam[aá]|pap[aá])(\s+here)?(?=\s*[-–—:,.!]|\s+here\b)",
+    re.IGNORECASE,
+)
 BIG_CITY = 100_000  # "chicago", "columbus" need no sign that they are places
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _SIGNATURE = re.compile(r"\s*[-–—:,]")
@@ -102,7 +108,8 @@ class Gazetteer:
                     continue
                 states.update(place.states)
                 names.append(place.name)
-                spans.append((m.start(1), m.end(1)))
+                signed = _SIGNED_AS.match(text, m.end(1))
+                spans.append((m.start(1), signed.end() if signed else m.end(1)))
         others: list[str] = []
         for pattern, table in ((self._others, self.other_names), (self._codes, self.other_codes)):
             if pattern is None:

@@ -361,3 +361,15 @@ def test_thanks_run_into_a_short_question_answers_the_question(bot):
 def test_how_a_cert_is_earned_is_not_taken_for_an_unknown_credentials_name(bot):
     reply = bot.handle("is a cert earned during the class or somewhere else?", "how-earn", state="OH")
     assert (reply.kind, reply.faq_id) == ("answer", "oh-how-earn")
+
+
+def test_the_classifier_reads_the_topic_and_the_state_picks_the_entry(bot):
+    """The scope classifier does not know the state: its belief in Ohio's "why earn" answer is belief in the
+    topic, and an Illinois parent gets Illinois's answer to it."""
+    reply = bot.handle("why would a company care if a teenager has one of these", "topic", state="IL")
+    assert (reply.kind, reply.faq_id) == ("answer", "il-why-earn")
+
+
+def test_a_parent_signing_after_the_town_is_not_asking_what_parents_should_know(bot):
+    reply = bot.handle("Wheaton dad here: what exactly is an industry credential?", "signed")
+    assert (reply.kind, reply.faq_id, reply.state) == ("answer", "il-what-is-credential", "IL")

@@ -297,7 +297,11 @@ class Router:
         near ("why are schools pushing credentials so much?" -> why students should earn them). The
         classifier does not know the person's state: in a known state, only that state's entries gain."""
         prior = self.thresholds.entry_prior
-        entries = {k: v for k, v in scope.entries.items() if not state or self.kb.faq_by_id[k].state == state}
+        entries = (
+            {k: self.topic_probability(k, scope) for k in scope.entries if self.kb.faq_by_id[k].state == state}
+            if state
+            else dict(scope.entries)
+        )
         floor = self.faq.thresholds.clarify  # a match too weak to ask about stays one: no lift out of the fallback
         boosted = [
             replace(m, score=min(1.0, m.score + prior * entries.get(m.id, 0.0))) if m.score >= floor else m
@@ -313,6 +317,12 @@ class Router:
                 boosted = [lifted, other] + boosted[2:]
         return boosted
 
+    def topic_probability(self, entry_id: str, scope: Scope) -> float:
+        """The classifier's probability of an entry's topic: the entry's and its other state's counterpart's (the
+        classifier reads the words, not the state: "why would an employer care?" is the same question in both)."""
+        counterpart = self.kb.faq_by_id[entry_id].counterpart
+        return scope.entries.get(entry_id, 0.0) + (scope.entries.get(counterpart, 0.0) if counterpart else 0.0)
+
     def agreed(self, matches: list[Match], scope: Scope | None, state: str | None) -> Match | None:
         """The matcher's best answer, lifted to at least the answer threshold, when the scope classifier is sure of
         the same entry (with its
@@ -322,10 +332,7 @@ class Router:
         if scope is None or scope.kind != "faq" or not matches or matches[0].score < t.agreed_floor:
             return None
         top = matches[0]
-        p = scope.entries.get(top.id, 0.0)
-        if not state and top.entry.counterpart:
-            p += scope.entries.get(top.entry.counterpart, 0.0)
-        if p < t.agreed:
+        if self.topic_probability(top.id, scope) < t.agreed:
             return None
         return replace(top, score=max(top.score, self.faq.thresholds.answer))
 
