@@ -112,6 +112,21 @@ def test_a_yes_with_an_address_in_it_sends_the_question_to_that_address(services
     assert [e["reply_to"] for e in services.store.list_escalations()] == ["dad@example.com"]
 
 
+@pytest.mark.parametrize("answer", ["sounds good", "yes I would like that", "go for it"])
+def test_any_way_of_saying_yes_to_the_offer_asks_where_to_reply(services, answer):
+    bot = services.bot
+    bot.handle("can my son retake the welding test if he fails it?", "yes-words", state="OH", channel="web")
+    asked = bot.handle(answer, "yes-words", channel="web")
+    assert asked.kind == "smalltalk" and "email address" in asked.text
+    assert bot.handle("my email is dad@example.com", "yes-words", channel="web").kind == "escalated"
+
+
+def test_an_address_in_a_sentence_without_a_yes_sends_the_question_it_was_offered_for(services):
+    bot = services.bot
+    bot.handle("can my son retake the welding test if he fails it?", "mail-sentence", state="OH", channel="web")
+    assert bot.handle("you can reach me at dad@example.com", "mail-sentence", channel="web").kind == "escalated"
+
+
 def test_an_address_after_declining_sends_nothing(services):
     bot = services.bot
     bot.handle("can my son retake the welding test if he fails it?", "decline", state="OH", channel="web")

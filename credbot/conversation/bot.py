@@ -58,7 +58,9 @@ class Understanding:
     intent: float = 0.5  # a social intent at least this sure is considered...
     intent_lead: float = 0.15  # ...and wins when it beats the FAQ's best answer by this much,
     sure_intent: float = 0.9  # ...or whatever the FAQ says when at least this sure
-    reply: float = 0.8  # "yes" / "no" to a pending offer
+    reply: float = 0.8  # "yes" / "no" to a pending offer, surer than the opposite answer...
+    yes_no: float = 0.55  # ...or at least this sure and this much surer than the opposite ("yes I would like that")
+    yes_no_lead: float = 0.15
     edge: float = 0.85  # a social phrase before or after a question ("thanks! and ...")
     state_only: float = 0.7  # a turn this close to the "state_only" examples only says where the person is
     state_lead: float = 0.3  # ...even beside a sure FAQ match, when this much closer to them than to it
@@ -174,8 +176,8 @@ class Bot(TurnReading, ChannelDesk):
             reply = self._pending(msg, session, channel, user)
             if reply is not None:
                 return reply
-        address = _address(msg.text)
-        if is_email(address):  # an address with no "yes" before it: the question it was offered for, or how
+        address = _address_in(msg.text)
+        if address:  # an address with no "yes" before it: the question it was offered for, or how
             if session.unanswered:
                 return self.escalating.send(session.unanswered, session, channel, {**user, "email": address})
             return smalltalk.say("bot.email_alone", session)

@@ -163,5 +163,12 @@ class TurnReading:
         return only >= self.understanding.state_only
 
     def _says(self, normalised: str, intent: str) -> bool:
+        """Does the answer to a yes-or-no question say ``intent`` ("yes" or "no")? Weighed against the opposite
+        answer, not against every intent: "ok", "sounds good", "yes I would like that" say yes to an offer."""
         top = self.intents.best(normalised, ("reply", "social"))
-        return top is not None and top.id == intent and top.score >= self.understanding.reply
+        if top is None or top.id not in ({"yes", "acknowledge"} if intent == "yes" else {"no"}):
+            return False  # "thanks" or "bye" to an offer is neither
+        u = self.understanding
+        mine = self.intents.score(normalised, intent)
+        other = self.intents.score(normalised, "no" if intent == "yes" else "yes")
+        return mine >= u.reply and mine > other or mine >= u.yes_no and mine >= other + u.yes_no_lead
