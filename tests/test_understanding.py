@@ -373,3 +373,21 @@ def test_the_classifier_reads_the_topic_and_the_state_picks_the_entry(bot):
 def test_a_parent_signing_after_the_town_is_not_asking_what_parents_should_know(bot):
     reply = bot.handle("Wheaton dad here: what exactly is an industry credential?", "signed")
     assert (reply.kind, reply.faq_id, reply.state) == ("answer", "il-what-is-credential", "IL")
+
+
+@pytest.mark.parametrize("pick,state", [("2", "IL"), ("the first one", "OH"), ("#2", "IL")])
+def test_which_state_is_answered_by_the_place_of_the_choice(bot, pick, state):
+    asked = bot.handle("Lake County parent: who pays for the tests?", "which-state")
+    assert asked.kind == "clarify" and [c.label for c in asked.choices] == ["Ohio", "Illinois"]
+    reply = bot.handle(pick, "which-state")
+    assert (reply.kind, reply.state) == ("answer", state)
+
+
+@pytest.mark.parametrize(
+    "pick,expected", [("option 2", "comptia-network"), ("the last one", "comptia-tech-it-fundamentals")]
+)
+def test_a_pick_by_place_from_a_list_is_no_small_talk(bot, pick, expected):
+    listed = bot.handle("what about comptia", "pick-place")
+    assert [c.label for c in listed.choices][1] == "CompTIA Network+"
+    reply = bot.handle(pick, "pick-place")
+    assert (reply.kind, reply.credential_id) == ("credential", expected)

@@ -334,10 +334,12 @@ class FaqReplies:
             text=phrase("answers.ask_state", session.speaks, place=place),
             confidence=0.0,
             state=session.state,
-            choices=[Choice(label="Ohio", value="Ohio"), Choice(label="Illinois", value="Illinois")],
+            choices=[Choice(label=name, value=name) for name, _ in STATE_CHOICES],
             language=session.speaks,
         )
 
+
+STATE_CHOICES = (("Ohio", "OH"), ("Illinois", "IL"))  # the buttons of "which state?", in the order shown
 
 _MESES = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
 

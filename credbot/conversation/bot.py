@@ -31,7 +31,7 @@ from ..scope import ScopeClassifier
 from ..states import default_help_emails
 from ..text import state_code
 from . import intents, smalltalk
-from .answers import FaqReplies, Thresholds
+from .answers import STATE_CHOICES, FaqReplies, Thresholds
 from .credentials import CredentialReplies
 from .desk import ChannelDesk
 from .errors import Refused, Unavailable
@@ -225,7 +225,10 @@ class Bot(TurnReading, ChannelDesk):
                 entry = self.kb.faq_by_id[pending.options[index]]
                 return self.faq.answer_entry(entry, pending.question, session, confidence=pending.confidence)
         elif isinstance(pending, AskState):
-            state = state_code(msg.text) or msg.places.state
+            picked = intents.choice_index(n, [name for name, _ in STATE_CHOICES])  # "2", "the first one"
+            state = (
+                state_code(msg.text) or msg.places.state or (STATE_CHOICES[picked][1] if picked is not None else None)
+            )
             if state:
                 session.state = state
                 if pending.question:

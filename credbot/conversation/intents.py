@@ -30,7 +30,20 @@ def normalise(text: str) -> str:
     return strip_accents(_normalise(text))
 
 
-ORDINALS = {"1": 0, "first": 0, "one": 0, "2": 1, "second": 1, "two": 1, "3": 2, "third": 2, "three": 2}
+ORDINALS = {
+    "1": 0,
+    "1st": 0,
+    "first": 0,
+    "one": 0,
+    "2": 1,
+    "2nd": 1,
+    "second": 1,
+    "two": 1,
+    "3": 2,
+    "3rd": 2,
+    "third": 2,
+}
+ORDINALS["three"] = 2
 ORDINALS.update(  # Spanish ("la primera", "el segundo", "uno")
     {"primero": 0, "primera": 0, "primer": 0, "uno": 0, "segundo": 1, "segunda": 1, "dos": 1}
     | {"tercero": 2, "tercera": 2, "tercer": 2, "tres": 2}
@@ -160,14 +173,31 @@ def _strip_words(text: str, count: int) -> str:
     return " ".join(tokens[i:]).strip(" ,:;-")
 
 
+_AROUND_A_POSITION = frozenset("the one option number no choice item please pls plz ok okay".split())
+
+
+def position_pick(normalised: str, count: int) -> int | None:
+    """A turn that only picks an offered choice by its place ("2", "option 2", "the last one", "second please"):
+    its index, or None (also for "one more question", which says more than a place)."""
+    words = re.sub(r"[^\w\s]", " ", normalised).split()
+    places = [w for w in words if w in ORDINALS or w == "last"]
+    if not places or any(w not in _AROUND_A_POSITION and w not in places for w in words):
+        return None
+    index = count - 1 if places[0] == "last" else ORDINALS[places[0]]
+    return index if index < count else None
+
+
 def choice_index(normalised: str, labels: Sequence[str]) -> int | None:
     """Which of the offered choices a reply picks: "2", "the second one", "last", or words of a label
     ("the seal one" -> "How does a student earn the industry credential seal?")."""
     count = len(labels)
-    for word in normalised.split():
+    picked = position_pick(normalised, count)  # "the last one", "#2"
+    if picked is not None:
+        return picked
+    for word in normalised.split():  # "i want the second"
         if word in ORDINALS and ORDINALS[word] < count:
             return ORDINALS[word]
-    if normalised in ("last", "the last one", "last one") or strip_accents(normalised) in ("la ultima", "el ultimo"):
+    if strip_accents(normalised) in ("la ultima", "el ultimo"):
         return count - 1
     content = [w for w in normalised.split() if w not in {"the", "one", "about", "that", "i", "mean", "meant", "a"}]
     if not content or len(content) > 6:

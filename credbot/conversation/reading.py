@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..text import normalise, only_denies_a_state
 from . import smalltalk
-from .intents import SOCIAL_EDGE, IntentScore
+from .intents import SOCIAL_EDGE, IntentScore, position_pick
 from .message import Message
 from .reply import Reply
 from .sessions import Session
@@ -118,6 +118,9 @@ class TurnReading:
 
     def _intent(self, msg: Message, session: Session, channel: str, user: dict[str, Any]) -> Reply | None:
         """Small talk, help, a person, "more": when an intent is surer than any answer to a question."""
+        shown = session.last_list
+        if shown is not None and position_pick(msg.normalised, shown.offset) is not None:
+            return None  # "option 2", "the last one": a pick from the list just shown (the router's)
         top = self.intents.best(msg.normalised, ("social", "reply", "off_topic"))
         if top is None or top.group == "off_topic" or top.score < self.understanding.intent:
             return None  # off-topic questions are the router's: they may still be about credentials
