@@ -140,6 +140,8 @@ class Gazetteer:
 def _looks_like_a_place(text: str, start: int, end: int) -> bool:
     before = _WORD.findall(text[:start])
     after = _WORD.findall(text[end:])
+    if not before and not after and text[start].isupper():
+        return True  # "Lorain": the whole turn is the name, written as a name
     if not before and _SIGNATURE.match(text[end:]):
         return True  # "Skokie - what career areas ...", "Toledo: ...": the message opens with where it is from
     if before and before[-1].casefold() in CUE_BEFORE:

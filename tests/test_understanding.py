@@ -391,3 +391,30 @@ def test_a_pick_by_place_from_a_list_is_no_small_talk(bot, pick, expected):
     assert [c.label for c in listed.choices][1] == "CompTIA Network+"
     reply = bot.handle(pick, "pick-place")
     assert (reply.kind, reply.credential_id) == ("credential", expected)
+
+
+@pytest.mark.parametrize(
+    "where,state",
+    [
+        ("oh I should mention we live in Youngstown", "OH"),
+        ("out by Joliet", "IL"),
+        ("Akron area", "OH"),
+        ("Lorain", "OH"),
+    ],
+)
+def test_a_turn_that_only_says_where_answers_the_last_question_there(bot, where, state):
+    first = bot.handle("who pays for the credential tests?", "where-only")
+    assert first.state is None
+    reply = bot.handle(where, "where-only")
+    expected = {"OH": "oh-sup-who-pays", "IL": "il-costs"}[state]
+    assert (reply.kind, reply.faq_id, reply.state) == ("answer", expected, state)
+
+
+def test_a_turn_that_only_says_where_sets_the_state_with_nothing_asked_yet(bot):
+    reply = bot.handle("we're in the Columbus suburbs", "where-first")
+    assert (reply.kind, reply.state) == ("smalltalk", "OH")
+
+
+def test_earning_one_on_a_page_about_credentials_is_earning_a_credential(bot):
+    reply = bot.handle("why should my kid bother earning one", "earning-one", state="IL")
+    assert (reply.kind, reply.faq_id) == ("answer", "il-why-earn")

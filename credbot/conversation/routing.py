@@ -54,7 +54,9 @@ IMPLIED = re.compile(
     r"\b(one of (these|those|them)|these things|these|those|them|ones|it(?! (costs?|takes?|is|was|be) (\w+ )?to\b)|this)\b"
 )
 THE_TEST = re.compile(r"\b(the|this|that|his|her|my kid s|the certification) (test|tests|exam|exams)\b")
-HAS_ONE = re.compile(r"\b(get|gets|earn|earns|has|have|do|does|take|takes|need|needs|want|wants) (one|1)\b")
+HAS_ONE = re.compile(
+    r"\b(get|gets|getting|earn|earns|earning|has|have|having|do|does|doing|take|takes|taking|need|needs|want|wants) (one|1)\b"
+)
 LEAD_WORDS = re.compile(r"^((ok|okay|k|also|and|so|btw|oh|well|um|hey|then|now|thanks|thx)\s+)+")  # glue, not content
 ELLIPSIS = re.compile(
     r"^(and|or|but|what about|how about|and what about|also|so)\b|\b(other one|the other|before that|before)\b"
