@@ -418,3 +418,23 @@ def test_a_turn_that_only_says_where_sets_the_state_with_nothing_asked_yet(bot):
 def test_earning_one_on_a_page_about_credentials_is_earning_a_credential(bot):
     reply = bot.handle("why should my kid bother earning one", "earning-one", state="IL")
     assert (reply.kind, reply.faq_id) == ("answer", "il-why-earn")
+
+
+@pytest.mark.parametrize(
+    "message,expected",
+    [
+        (
+            "Hi there, my son is a junior in the automotive program and he spends every afternoon in the shop. "
+            "We're in Ohio. Do employers actually require them for jobs?",
+            "oh-all-industries",
+        ),
+        (
+            "So we just moved here and I'm still figuring out the new school, honestly the emails are a lot. "
+            "We live in Illinois. Is it actually worth it for him to earn one?",
+            "il-why-earn",
+        ),
+    ],
+)
+def test_a_question_after_a_story_and_a_state_is_answered(bot, message, expected):
+    reply = bot.handle(message, "story")
+    assert (reply.kind, reply.faq_id) == ("answer", expected)

@@ -48,6 +48,9 @@ ORDINALS.update(  # Spanish ("la primera", "el segundo", "uno")
     {"primero": 0, "primera": 0, "primer": 0, "uno": 0, "segundo": 1, "segunda": 1, "dos": 1}
     | {"tercero": 2, "tercera": 2, "tercer": 2, "tres": 2}
 )
+ASKS = re.compile(
+    r"^(who|what|whats|when|where|why|how|which|is|are|does|do|did|can|could|will|would|should)\b"
+)  # a question
 SEMANTIC_SHARE = 0.5  # of an intent score, when embeddings are on
 # may stand before or after a question
 SOCIAL_EDGE = frozenset({"greeting", "thanks", "acknowledge", "complaint", "preamble"})

@@ -3,13 +3,12 @@ places and other states, intents against the FAQ's confidence, a turn that only 
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from ..places import CUE_AFTER, CUE_BEFORE
 from ..text import content_words, normalise, only_denies_a_state
 from . import smalltalk
-from .intents import SOCIAL_EDGE, IntentScore, position_pick
+from .intents import ASKS, SOCIAL_EDGE, IntentScore, position_pick
 from .message import Message
 from .reply import Reply
 from .sessions import Session
@@ -45,7 +44,6 @@ AROUND_A_PLACE = (
     | CUE_AFTER
     | frozenset("re mention forgot btw suburb area region side south north east west nearby downstate upstate".split())
 )
-ASKS = re.compile(r"^(who|what|whats|when|where|why|how|which|is|are|does|do|did|can|could|will|would|should)\b")
 # Phrases that stay what they are around a credential's name: "thanks for the CNA info", "ok, ServSafe"
 PLAIN_SOCIAL = frozenset({"greeting", "thanks", "acknowledge", "goodbye", "yes", "no"})
 
@@ -95,7 +93,7 @@ class TurnReading:
         if not asks:
             # "whatever, we're in Toledo", "switching to Illinois - same question": where, and the topic again
             return None, social, stated
-        return self.message(" ".join(kept)), social, stated
+        return self.message(". ".join(kept)), social, stated  # its sentences still apart: the router reads each
 
     def _asks_something(self, text: str, session: Session) -> bool:
         """Is there a question in ``text`` on its own: a credential's name, four words or more, a question

@@ -31,10 +31,10 @@ from ..catalogue import Catalogue, NameHit
 from ..knowledge import Credential, KnowledgeBase
 from ..matching import Match, Matcher
 from ..scope import UNCOVERED, Scope, ScopeClassifier
-from ..text import STOPWORDS, normalise
+from ..text import STOPWORDS, content_words, normalise
 from .answers import FaqReplies
 from .credentials import CredentialReplies
-from .intents import IntentClassifier, IntentScore, choice_index
+from .intents import ASKS, IntentClassifier, IntentScore, choice_index
 from .message import Message
 from .reply import Reply
 from .sessions import Session
@@ -141,8 +141,9 @@ class Router:
             unknown = self.credentials.unknown_name(text)
             if unknown:
                 return self.credentials.not_in_catalogue(unknown, hits, session)
+        asking = [r for r in readings if r is text or ASKS.match(normalise(r))]  # not "the emails are a lot"
         uncovered = max(  # a long message: the sentence that asks it
-            (self.intents.best(self.mask(r, hits[0]) if hits else normalise(r), ("uncovered",)) for r in readings),
+            (self.intents.best(self.mask(r, hits[0]) if hits else normalise(r), ("uncovered",)) for r in asking),
             key=lambda s: s.score if s else 0.0,
         )
         asked_of = hits[0].credential if len(hits) == 1 else None  # the credential a question asks of
@@ -273,13 +274,16 @@ class Router:
     def judge_scope(self, message: Message, session: Session, hits: tuple[NameHit, ...]) -> Scope | None:
         """The scope classifier's verdict on the turn (None without the sentence model). A credential's name is
         read as "credential"; a follow-up ("who pays for it?") is read with the conversation's topic too, and
-        the reading likelier for the knowledge is the verdict."""
+        the reading likelier for the knowledge is the verdict; so is, in a long message, the sentence that asks."""
         if not self.scope.enabled:
             return None
         text = message.question
         readings = [self.generalise(text, self.catalogue.mentions(text)) if hits else text]
         if session.last_question and follows_up(message.normalised):
             readings.append(f"{session.last_question} {readings[0]}")
+        parts = self.intents.sentences(text)
+        if len(parts) > 1:  # a story around the question: the sentence that asks, on its own
+            readings += [p for p in parts if ASKS.match(normalise(p)) and len(content_words(normalise(p))) >= 2]
         verdicts = [v for v in (self.scope.judge(r) for r in readings) if v is not None]
         return max(verdicts, key=lambda v: v.faq, default=None)
 
