@@ -438,3 +438,9 @@ def test_earning_one_on_a_page_about_credentials_is_earning_a_credential(bot):
 def test_a_question_after_a_story_and_a_state_is_answered(bot, message, expected):
     reply = bot.handle(message, "story")
     assert (reply.kind, reply.faq_id) == ("answer", expected)
+
+
+def test_what_the_answer_about_a_named_credential_holds_is_not_sent_to_the_help_desk(bot):
+    """Pass scores are mostly what the knowledge does not hold, but Ohio's WorkKeys answer gives them."""
+    reply = bot.handle("cool thx. what is the workkeys score needed", "workkeys", state="OH")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")

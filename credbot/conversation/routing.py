@@ -230,6 +230,8 @@ class Router:
             if implied is not None:
                 return self.faq.faq(text, implied, session)
         typed_top = plain[0].score if plain else 0.0  # the question as typed, no name read as "credential"
+        if hits and plain and self.entry_names(plain[0], hits[0]):
+            unheld = 0.0  # "what WorkKeys score is needed?": an answer about this very credential holds it
         if unheld > faq_top or hits and unheld > typed_top:
             # "how much is the fee for the NIMS exam?": read as "credential" it asks what credentials cost; of this
             # one, an amount the knowledge does not hold
