@@ -60,13 +60,13 @@ def test_conversations_on_held_out_conversations(bot):
     assert figures.all_right >= GATES["conversations"] and figures.turns_right >= GATES["turns"]
 
 
-# Measured on the held-out part (2026-12-03, README "Evaluation"), which then grew by 72 fresh single
-# questions and 15 fresh conversations written by a helper that never saw the knowledge's phrasings or
-# the code: single questions 88.4 %, conversations 73.0 % (turns 86.6 %), places 94.1 %, other states
-# 96.4 %, small talk 83.3 %, off-topic 96.9 %, near-domain 80.0 %. (The previous release, ae52908,
-# scores 87.5 %, 72.0 % and 84.0 % on the same set.) Each gate leaves a question or two of slack; the
-# issue's targets (95 %, 90 %) are not met and are not these gates.
-GATES = {"cases": 0.85, "conversations": 0.69, "turns": 0.84}
+# Measured on the held-out part (2026-12-03, session 10, README "Evaluation"), which had just grown by 69
+# fresh single questions and 25 fresh conversations written by a helper that never saw the knowledge's
+# phrasings or the code: single questions 86.5 %, conversations 73.1 % (turns 87.0 %), places 92.5 %, other
+# states 94.7 %, small talk 81.2 %, off-topic 95.1 %, near-domain 82.1 %. (The release the session began
+# from, 89d6123, scores 86.4 %, 70.3 % and 85.1 % on the same set.) Each gate leaves a question or two of
+# slack; the targets (95 %, 90 %) are not met and are not these gates.
+GATES = {"cases": 0.85, "conversations": 0.71, "turns": 0.85}
 CATEGORY_GATES = {"place": 0.85, "other_state": 0.9, "smalltalk": 0.8, "off_topic": 0.93, "near_domain": 0.75}
 
 

@@ -30,20 +30,8 @@ def normalise(text: str) -> str:
     return strip_accents(_normalise(text))
 
 
-ORDINALS = {
-    "1": 0,
-    "1st": 0,
-    "first": 0,
-    "one": 0,
-    "2": 1,
-    "2nd": 1,
-    "second": 1,
-    "two": 1,
-    "3": 2,
-    "3rd": 2,
-    "third": 2,
-}
-ORDINALS["three"] = 2
+ORDINALS = {"1": 0, "1st": 0, "first": 0, "one": 0, "2": 1, "2nd": 1, "second": 1, "two": 1}
+ORDINALS |= {"3": 2, "3rd": 2, "third": 2, "three": 2}
 ORDINALS.update(  # Spanish ("la primera", "el segundo", "uno")
     {"primero": 0, "primera": 0, "primer": 0, "uno": 0, "segundo": 1, "segunda": 1, "dos": 1}
     | {"tercero": 2, "tercera": 2, "tercer": 2, "tres": 2}
