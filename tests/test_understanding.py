@@ -444,3 +444,8 @@ def test_what_the_answer_about_a_named_credential_holds_is_not_sent_to_the_help_
     """Pass scores are mostly what the knowledge does not hold, but Ohio's WorkKeys answer gives them."""
     reply = bot.handle("cool thx. what is the workkeys score needed", "workkeys", state="OH")
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")
+
+
+def test_texted_know_and_from_are_spelled_out(bot):
+    reply = bot.handle("im a parent wat shud i kno", "texted", state="IL")
+    assert (reply.kind, reply.faq_id) == ("answer", "il-parent-know")
