@@ -263,6 +263,8 @@ def test_a_question_naming_a_credential_is_not_taken_for_a_complaint(bot):
             "il-sup-ccpe",
         ),
         ("what career areas does the Illinois list have?", "what about Ohio", "oh-sup-career-fields"),
+        ("how do illinois students get credentials", "ok and for ohio students?", "oh-how-earn"),
+        ("who pays for credential exams in illinois", "what's the rule in ohio", "oh-sup-who-pays"),
     ],
 )
 def test_the_same_question_asked_for_the_other_state_gets_that_states_answer(bot, first, again, expected):

@@ -48,7 +48,10 @@ __all__ = ["Bot", "Refused", "Understanding", "Unavailable"]
 
 
 _CODE = re.compile(r"\d{6}")  # a confirmation code typed in the chat
-_POINTS_BACK = re.compile(r"\b(there|same)\b")  # "how does it work there?", "the same question"
+_POINTS_BACK = re.compile(
+    r"\b(there|same|the rules?|the answer)\b"
+)  # "how does it work there?", "what's the rule in ohio"
+_GLUE = re.compile(r"^((ok|okay|k|so|well|oh|alright|great|cool|thanks|thx)\s+)+")  # "ok and for ohio students?"
 
 
 @dataclass(frozen=True)
@@ -291,7 +294,7 @@ class Bot(TurnReading, ChannelDesk):
             return None
         if previous.state != state and self.twin(previous.id, state) is None:
             return None  # the other state's knowledge has no such topic: the turn is read as it stands
-        n = question.normalised
+        n = _GLUE.sub("", question.normalised)
         if self.catalogue.find_names(question.question) or not (
             PRONOUN.search(n) or ELLIPSIS.search(n) or _POINTS_BACK.search(n)
         ):
