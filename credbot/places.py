@@ -21,19 +21,28 @@ CUE_BEFORE = frozenset(
     # Spanish: "vivimos en Decatur", "somos de Canton", "cerca de Elgin"
     " en de del desde cerca vivo vivimos somos estamos".split()
 )
-CUE_AFTER = frozenset(
-    """mom moms dad dads mother father parent parents family families resident residents area district
+FAMILY = frozenset(  # who a parent says they are: "Canton mom here"
+    """mom moms dad dads mother father parent parents family families grandma grandmother grandpa grandparent
+    grandparents guardian guardians stepmom stepdad mamá mama papá papa familia""".split()
+)
+CUE_AFTER = FAMILY | frozenset(
+    """resident residents area district
     districts schools school high hs here county city teacher teachers counselor student students oh ohio il
     illinois public area suburbs suburb metro township twp local native grown community career unit
-    grandma grandmother grandpa grandparent grandparents guardian guardians aunt uncle stepmom stepdad foster
+    aunt uncle foster
     cusd usd csd lsd evsd isd jvsd jvs cte director directors superintendent principal principals coordinator
     counselors administrator admin educator educators staff faculty board
-    mamá mama papá papa distrito escuela escuelas condado ciudad familia""".split()
+    distrito escuela escuelas condado ciudad""".split()
+)
+# words that only say where someone is, around a place's name ("out by Joliet", "Akron area")
+WHERE_WORDS = (
+    CUE_BEFORE
+    | CUE_AFTER
+    | frozenset("re mention forgot btw suburb area region side south north east west nearby downstate upstate".split())
 )
 # "Evanston mom: ...", "Naperville dad here, ...": who is asking, signed after the place; says nothing of what is asked
 _SIGNED_AS = re.compile(
-    r"\s+(moms?|dads?|mother|father|parents?|family|families|grandma|grandmother|grandpa|grandparents?|guardian|"
-    r"step ?mom|step ?dad|mam[aá]|pap[aá])(\s+here)?(?=\s*[-–—:,.!]|\s+here\b)",
+    r"\s+(" + "|".join(sorted(FAMILY, key=len, reverse=True)) + r")(\s+here)?(?=\s*[-–—:,.!]|\s+here\b)",
     re.IGNORECASE,
 )
 BIG_CITY = 100_000  # "chicago", "columbus" need no sign that they are places

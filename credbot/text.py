@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from .states import STATE_NAMES
 
@@ -106,27 +106,29 @@ def state_code(text: str) -> str | None:
     return {"oh": "OH", "il": "IL"}.get(words[-1] if words else "") or detect_state(text)
 
 
+def _state_mentions(folded: str) -> Iterator[tuple[str, re.Match[str], bool]]:
+    """Each state name in the text: (its code, the match, whether "not", "instead of" ... stands before it)."""
+    for code, pattern in _STATE_PATTERNS:
+        for m in pattern.finditer(folded):
+            yield code, m, bool(_DENIED.search(folded, 0, m.start()))
+
+
 @functools.lru_cache(maxsize=4096)
 def detect_state(text: str) -> str | None:
-    """The state a message names, or None when it names none or both."""
-    folded = fold(text)
-    found = {  # "sorry, Illinois not Ohio", "I meant Ohio, not Illinois": the one not denied
-        code
-        for code, pattern in _STATE_PATTERNS
-        if any(not _DENIED.search(folded, 0, m.start()) for m in pattern.finditer(folded))
-    }
+    """The state a message names, or None when it names none or both. A state denied is not named:
+    "sorry, Illinois not Ohio", "I meant Ohio, not Illinois"."""
+    found = {code for code, _, denied in _state_mentions(fold(text)) if not denied}
     return found.pop() if len(found) == 1 else None
 
 
 def only_denies_a_state(text: str) -> bool:
     """Does the text only say which state it is not ("not Ohio", "and not in Illinois")?"""
     folded = fold(text)
+    denied = [m for _, m, no in _state_mentions(folded) if no]
     rest = folded
-    for _, pattern in _STATE_PATTERNS:
-        for m in pattern.finditer(folded):
-            if _DENIED.search(folded, 0, m.start()):
-                rest = rest.replace(m.group(0), " ", 1)
-    return rest != folded and not re.sub(r"\b(and|but|or|not|n't|in|for|the|instead of|rather than)\b|[\W_]", "", rest)
+    for m in sorted(denied, key=lambda m: m.start(), reverse=True):  # from the end: earlier offsets stay
+        rest = rest[: m.start()] + " " + rest[m.end() :]
+    return bool(denied) and not re.sub(r"\b(and|but|or|not|n't|in|for|the|instead of|rather than)\b|[\W_]", "", rest)
 
 
 class Synonyms:

@@ -41,7 +41,7 @@ from .message import Message
 from .pending import AskEmail, AskState, ChooseEntry, ConfirmEscalation
 from .reading import TurnReading
 from .reply import Reply
-from .routing import ELLIPSIS, PRONOUN, Router
+from .routing import ELLIPSIS, GLUE, PRONOUN, Router
 from .sessions import Session, SessionStore
 
 __all__ = ["Bot", "Refused", "Understanding", "Unavailable"]
@@ -51,7 +51,6 @@ _CODE = re.compile(r"\d{6}")  # a confirmation code typed in the chat
 _POINTS_BACK = re.compile(
     r"\b(there|same|the rules?|the answer)\b"
 )  # "how does it work there?", "what's the rule in ohio"
-_GLUE = re.compile(r"^((ok|okay|k|so|well|oh|alright|great|cool|thanks|thx)\s+)+")  # "ok and for ohio students?"
 
 
 @dataclass(frozen=True)
@@ -294,7 +293,7 @@ class Bot(TurnReading, ChannelDesk):
             return None
         if previous.state != state and self.twin(previous.id, state) is None:
             return None  # the other state's knowledge has no such topic: the turn is read as it stands
-        n = _GLUE.sub("", question.normalised)
+        n = GLUE.sub("", question.normalised)
         if self.catalogue.find_names(question.question) or not (
             PRONOUN.search(n) or ELLIPSIS.search(n) or _POINTS_BACK.search(n)
         ):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..places import CUE_AFTER, CUE_BEFORE
+from ..places import WHERE_WORDS
 from ..text import content_words, normalise, only_denies_a_state
 from . import smalltalk
 from .intents import ASKS, SOCIAL_EDGE, IntentScore, position_pick
@@ -38,12 +38,6 @@ SMALL_TALK = {
 }
 
 
-# words that only say where someone is, around a place's name
-AROUND_A_PLACE = (
-    CUE_BEFORE
-    | CUE_AFTER
-    | frozenset("re mention forgot btw suburb area region side south north east west nearby downstate upstate".split())
-)
 # Phrases that stay what they are around a credential's name: "thanks for the CNA info", "ok, ServSafe"
 PLAIN_SOCIAL = frozenset({"greeting", "thanks", "acknowledge", "goodbye", "yes", "no"})
 
@@ -160,7 +154,7 @@ class TurnReading:
         Illinois?", "what about Decatur?"): nothing in it that the knowledge answers on its own?"""
         if not (msg.named_state or msg.places.states) or self.catalogue.find_names(msg.question):
             return False
-        if not [w for w in content_words(normalise(msg.question)) if w not in AROUND_A_PLACE]:
+        if not [w for w in content_words(normalise(msg.question)) if w not in WHERE_WORDS]:
             return True  # "Toledo", "out by Joliet", "Akron area", "oh I should mention we live in Youngstown"
         _, ranked = self.router.matcher.rank(msg.question)  # place names are no content words: "CCPE illinois"
         only = self.intents.score(normalise(msg.question), "state_only")

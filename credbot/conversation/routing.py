@@ -57,7 +57,9 @@ THE_TEST = re.compile(r"\b(the|this|that|his|her|my kid s|the certification) (te
 HAS_ONE = re.compile(
     r"\b(get|gets|getting|earn|earns|earning|has|have|having|do|does|doing|take|takes|taking|need|needs|want|wants) (one|1)\b"
 )
-LEAD_WORDS = re.compile(r"^((ok|okay|k|also|and|so|btw|oh|well|um|hey|then|now|thanks|thx)\s+)+")  # glue, not content
+_GLUE_WORDS = "ok|okay|k|so|btw|oh|well|um|hey|then|now|thanks|thx|alright|great|cool"
+GLUE = re.compile(rf"^(({_GLUE_WORDS})\s+)+")  # before what a turn says: "ok and for ohio students?"
+LEAD_WORDS = re.compile(rf"^((also|and|{_GLUE_WORDS})\s+)+")  # glue and joiners, not content
 ELLIPSIS = re.compile(
     r"^(and|or|but|what about|how about|and what about|also|so)\b|\b(other one|the other|before that|before)\b"
 )
@@ -264,7 +266,7 @@ class Router:
             # "is there a fee for the SAT?", "where is the list of approved vaccines?": an opening question
             # that never speaks of credentials needs a sure answer; a weak one is for someone else
             return self.faq.elsewhere(text, matches, session)
-        agreed = self.agreed(matches, scope, session.state) if about or not opening else None
+        agreed = self.agreed(matches, scope) if about or not opening else None
         if agreed is not None:  # "can a senior just do a program for this in 12th grade?": both signals say the same
             matches = [agreed] + matches[1:]
         reply = self.faq.faq(text, matches, session)
@@ -303,7 +305,8 @@ class Router:
         """The matcher's candidates with the classifier's probability of each added (``entry_prior`` of it):
         the classifier, trained on every phrasing of every entry, knows paraphrases no single phrasing is
         near ("why are schools pushing credentials so much?" -> why students should earn them). The
-        classifier does not know the person's state: in a known state, only that state's entries gain."""
+        classifier does not know the person's state: in a known state, only that state's entries gain, each by
+        its topic's probability (its own and its counterpart's, topic_probability)."""
         prior = self.thresholds.entry_prior
         entries = (
             {k: self.topic_probability(k, scope) for k in scope.entries if self.kb.faq_by_id[k].state == state}
@@ -331,11 +334,10 @@ class Router:
         counterpart = self.kb.faq_by_id[entry_id].counterpart
         return scope.entries.get(entry_id, 0.0) + (scope.entries.get(counterpart, 0.0) if counterpart else 0.0)
 
-    def agreed(self, matches: list[Match], scope: Scope | None, state: str | None) -> Match | None:
+    def agreed(self, matches: list[Match], scope: Scope | None) -> Match | None:
         """The matcher's best answer, lifted to at least the answer threshold, when the scope classifier is sure of
-        the same entry (with its
-        other state's counterpart when the state is unknown): two signals of different kinds agree on a
-        paraphrase worded far from every phrasing. None when they do not, or the match is too weak."""
+        its topic (topic_probability): two signals of different kinds agree on a paraphrase worded far from
+        every phrasing. None when they do not, or the match is too weak."""
         t = self.thresholds
         if scope is None or scope.kind != "faq" or not matches or matches[0].score < t.agreed_floor:
             return None
@@ -354,7 +356,7 @@ class Router:
         if resolved == normalised:
             return None
         _, ranked = self.matcher.rank(resolved, state)
-        agreed = self.agreed(ranked, self.scope.judge(resolved), state)
+        agreed = self.agreed(ranked, self.scope.judge(resolved))
         return [agreed] + ranked[1:] if agreed is not None else None
 
     def names(self, text: str, hit: NameHit) -> bool:
