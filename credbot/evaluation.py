@@ -138,7 +138,7 @@ def evaluate_cases(bot: Bot, cases: Iterable[dict[str, Any]], label: str = "case
         question = case.get("question") or case["say"]
         reply = bot.handle(question, _fresh(), state=case.get("state"))
         good = turn_ok(reply, case["expect"])
-        category = case.get("category") or case["expect"].get("kind", "?")
+        category = case.get("category") or "|".join(_one_of(case["expect"].get("kind", "?")))
         counts[category][0] += good
         counts[category][1] += 1
         total += 1
