@@ -60,6 +60,7 @@ HAS_ONE = re.compile(
 _GLUE_WORDS = "ok|okay|k|so|btw|oh|well|um|hey|then|now|thanks|thx|alright|great|cool"
 GLUE = re.compile(rf"^(({_GLUE_WORDS})\s+)+")  # before what a turn says: "ok and for ohio students?"
 LEAD_WORDS = re.compile(rf"^((also|and|{_GLUE_WORDS})\s+)+")  # glue and joiners, not content
+WHAT_ABOUT = re.compile(r"^(?:and |so |ok |okay )?(?:what|wat|wht|how) about\b")  # the topic, of another thing
 ELLIPSIS = re.compile(
     r"^(and|or|but|what about|how about|and what about|also|so)\b|\b(other one|the other|before that|before)\b"
 )
@@ -171,7 +172,7 @@ class Router:
             # a sentence of a long message that neither names the credential nor points to it ("what should I
             # know?") asks nothing of it; "..., what is it exactly?" does
             named = [r for r in readings if r is text or POINTS_TO.search(normalise(r)) or self.names(r, hits[0])]
-            aspects = [self.catalogue_aspect(reading, hits[0]) for reading in named]
+            aspects = [self.catalogue_aspect(reading, hits[0], whole=reading is text) for reading in named]
             aspect = max((a for a in aspects if a is not None), key=lambda a: a.score, default=None)
             learned = self.scope.judge(self.mask(text, hits[0]))  # the classifier on "who decided what it's worth?"
             if learned is not None and learned.catalogue:
@@ -185,8 +186,16 @@ class Router:
             # "What is CompTIA A+?" read as "what is credential" matches the FAQ's definition: what a named
             # credential is, or who issues it, competes only with the question as typed.
             rival = (plain[0].score if plain else 0.0) if aspect and aspect.id in IDENTITY_ASPECTS else unboosted
-            if aspect is not None and aspect.id == "cred_list" and plain and self.entry_names(plain[0], hits[0]):
-                aspect, matches = None, plain  # "does a driver's license count?": the answer about this very one
+            topical_name = bool(session.last_faq_id and WHAT_ABOUT.match(n))  # "what about workkeys" after the points
+            if (
+                aspect is not None
+                and (aspect.id not in IDENTITY_ASPECTS or topical_name)
+                and plain
+                and self.entry_names(plain[0], hits[0])
+            ):
+                # "does a driver's license count?", "is a driver's license worth any points?": the answer about this
+                # very one knows more than its card (what it is and who issues it are the card's)
+                aspect, matches = None, plain
                 faq_top = plain[0].score
             if (
                 aspect is not None
@@ -411,9 +420,11 @@ class Router:
             return IntentScore(kind, "catalogue", asks_card)
         return best
 
-    def catalogue_aspect(self, text: str, hit: NameHit) -> IntentScore | None:
+    def catalogue_aspect(self, text: str, hit: NameHit, whole: bool = True) -> IntentScore | None:
         """What a question naming a credential asks of it: the catalogue intents, read with the name
-        replaced by "it" ("who hands ServSafe out?" -> "who hands it out?"). The name alone is "what is it"."""
+        replaced by "it" ("who hands ServSafe out?" -> "who hands it out?"). The name alone is "what is it";
+        not so a part of a longer message ("if he has OSHA 10 and forklift, do the points add up?": the part
+        says what he has, the rest asks)."""
         masked = self.kb.synonyms.expand(self.mask(text, hit))  # "wats it" -> "what it"
         rest = [w for w in masked.split() if w != "it" and w not in STOPWORDS and w not in ASKING_WORDS]
         if not rest:
@@ -426,7 +437,7 @@ class Router:
         scored = [s for s in (self.intents.best(r, ("catalogue",)) for r in readings) if s is not None]
         best = max(scored, key=lambda s: s.score, default=None)
         naming = all(w in self.catalogue.vocabulary for w in rest)  # "SENSE level 1 welding": more of the name
-        if naming and (best is None or best.score < self.thresholds.aspect):
+        if naming and whole and (best is None or best.score < self.thresholds.aspect):
             return IntentScore("cred_what", "catalogue", self.thresholds.aspect)  # "EKG tech cert?": the name asks
         return best
 
