@@ -299,7 +299,9 @@ class Bot(TurnReading, ChannelDesk):
         ):
             return None  # a question of its own, not the topic again
         matcher = self._router(session).matcher
-        _, alone = matcher.rank(question.question, state)
+        parts = self.intents.sentences(question.question)  # "we're in Dayton if that matters. who pays for them?"
+        readings = [question.question] + ([p for p in parts if len(p.split()) >= 3] if len(parts) > 1 else [])
+        alone = max((matcher.rank(r, state)[1] for r in readings), key=lambda m: m[0].score if m else 0.0)
         best = alone[0].score if alone else 0.0
         if best >= (self.thresholds.clarify if previous.state == state else self.thresholds.sure):
             return None  # after both states' answers, only a turn that asks nothing itself: "which applies to us?"
