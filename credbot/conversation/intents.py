@@ -121,7 +121,8 @@ class IntentClassifier:
         words = normalise(text).split()
         taken = 0
         while taken < len(words):
-            lead = next((x for x in self.leads if words[taken : taken + len(x.split())] == x.split()), None)
+            found = [x for x in self.leads if words[taken : taken + len(x.split())] == x.split()]
+            lead = max(found, key=lambda x: len(x.split()), default=None)  # "not that one" before "not that"
             if lead is None:
                 break
             taken += len(lead.split())

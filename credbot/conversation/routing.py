@@ -47,6 +47,9 @@ VALIDITY_INTENT = "uncovered_validity"  # knowledge/intents.json: how long a cre
 PRONOUNS_AS_IT = frozenset({"them", "they", "those", "these", "one", "ones"})
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one|those|these)\b")
 POINTS_TO = re.compile(r"\b(it|that|this|they|them|those|these|lo|los|eso|ese|esa|esto|este)\b")  # "¿quién lo da?"
+_THAT_THING = re.compile(
+    r"\b(?:that|this|those|these) (?:test|exam|cert|certificate|certification|credential|license|program)s?\b"
+)  # the credential just discussed, by what it is
 CREDENTIAL_PRONOUN = re.compile(r"\b(one|1|them|these|those)\b")
 # a turn's words for a thing it never names: on a page about credentials, credentials
 # ("it" unless it only stands for what follows: "how much does it cost to take the ACT?")
@@ -406,6 +409,7 @@ class Router:
     def followup_aspect(self, n: str) -> IntentScore | None:
         """What a turn asks of the credential just discussed ("is that one on ohio's list?", "n how many pts"):
         the catalogue intents with its pronouns read as "it", or the scope classifier when it is surer."""
+        n = _THAT_THING.sub("it", n)  # "who runs that test?" -> "who runs it?"
         as_it = " ".join("it" if w in PRONOUNS_AS_IT or w in ("that", "this") else w for w in n.split())
         as_it = re.sub(r"\bit it\b", "it", as_it)  # "that one" -> "it"
         best = self.intents.best(self.kb.synonyms.expand(as_it), ("catalogue",))
@@ -436,7 +440,9 @@ class Router:
         readings = [masked] + ([" ".join(clause)] if qualified else [])
         scored = [s for s in (self.intents.best(r, ("catalogue",)) for r in readings) if s is not None]
         best = max(scored, key=lambda s: s.score, default=None)
-        naming = all(w in self.catalogue.vocabulary for w in rest)  # "SENSE level 1 welding": more of the name
+        # "SENSE level 1 welding": more of the name; "the phlebotomy CPT from NHA": the name and who issues it
+        issuer = set(normalise(hit.credential.issuer or "").split())
+        naming = all(w in self.catalogue.vocabulary or w in issuer for w in rest)
         if naming and whole and (best is None or best.score < self.thresholds.aspect):
             return IntentScore("cred_what", "catalogue", self.thresholds.aspect)  # "EKG tech cert?": the name asks
         return best
