@@ -124,7 +124,8 @@ def test_a_primary_fact_says_it_comes_from_the_issuer_or_the_state(bot):
     reply = bot.handle("who issues the firefighter certification?", "p2")
     assert "is issued by Executive Director of the Ohio Division of Emergency Medical Services" in reply.text
     assert "— from the Ohio Division of EMS." in reply.text and "State Board" not in reply.text
-    reply = bot.handle("how many points is the Ohio driver's license worth?", "p3")
+    bot.handle("what is the Ohio driver's license credential?", "p3")
+    reply = bot.handle("how many points is it worth?", "p3")
     assert "worth 1 point in Ohio — from Ohio ACTE's copy of the state's guidance." in reply.text
     # the issuer's own word that it is on Ohio's list is not the state's
     reply = bot.handle("is NIMS on Ohio's list?", "p4")

@@ -451,3 +451,53 @@ def test_what_the_answer_about_a_named_credential_holds_is_not_sent_to_the_help_
 def test_texted_know_and_from_are_spelled_out(bot):
     reply = bot.handle("im a parent wat shud i kno", "texted", state="IL")
     assert (reply.kind, reply.faq_id) == ("answer", "il-parent-know")
+
+
+def test_an_answer_about_this_very_credential_beats_its_card_except_for_who_issues_it(bot):
+    reply = bot.handle("is a driver's license worth any credential points?", "dl1")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-driver-license") and "1 point" in reply.text
+    reply = bot.handle("who issues the driver's license?", "dl2")
+    assert reply.kind == "credential" and "Bureau of Motor Vehicles" in reply.text
+
+
+def test_what_about_a_credential_after_an_answer_asks_that_topic_of_it(bot):
+    bot.handle("how many points does my kid need to graduate in ohio?", "wk")
+    reply = bot.handle("what about workkeys?", "wk")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")
+    reply = bot.handle("what about workkeys?", "wk-new")  # nothing before it: what WorkKeys is
+    assert reply.kind == "credential" and reply.credential_id.startswith("act-workkeys")
+
+
+def test_what_someone_has_is_not_what_they_ask(bot):
+    reply = bot.handle("my daughter has ServSafe, and OSHA 10, can those be added together for points?", "has")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-bundling")
+
+
+def test_that_exam_is_the_credential_just_shown(bot):
+    bot.handle("what is the EPA 608?", "epa")
+    reply = bot.handle("who gives that exam?", "epa")
+    assert reply.kind == "credential" and reply.credential_id == "epa-section-608-technician-certification"
+    assert "is issued by" in reply.text
+
+
+def test_not_that_one_corrects_to_the_credential_named(bot):
+    bot.handle("who issues the EMT certification?", "emr")
+    reply = bot.handle("no, not that one - the EMR", "emr")
+    assert (reply.kind, reply.credential_id) == ("credential", "emergency-medical-responder")
+
+
+def test_a_bare_topic_asks_which_answer_and_a_word_of_one_picks_it(bot):
+    reply = bot.handle("seal", "bare")
+    labels = " ".join(c.label for c in reply.choices)
+    assert reply.kind == "clarify" and "OhioMeansJobs" in labels and "Industry-Recognized Credential Seal" in labels
+    reply = bot.handle("points", "bare2")
+    assert reply.kind == "clarify" and any("combined" in c.label for c in reply.choices)
+    reply = bot.handle("the combining one", "bare2")  # "combining" shares its stem with "combined" only
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-bundling")
+    assert bot.handle("workkeys", "bare3").kind != "clarify"  # one clear topic: no question back
+
+
+def test_a_place_and_a_new_question_in_one_turn_answers_the_new_question(bot):
+    bot.handle("why should kids earn credentials?", "akron")
+    reply = bot.handle("we live near Akron, if it matters. who pays for the exams?", "akron")
+    assert (reply.kind, reply.faq_id, reply.state) == ("answer", "oh-sup-who-pays", "OH")

@@ -11,6 +11,8 @@ from ..knowledge import FaqEntry, SpanishEntry
 from ..matching import Match
 from ..phrases import phrase
 from ..states import STATE_NAMES
+from ..text import content_words, normalise
+from .intents import ASKS
 from .pending import AskState, ChooseEntry, ConfirmEscalation
 from .reply import Choice, Reply
 from .sessions import Session
@@ -23,6 +25,15 @@ class Thresholds:
     margin: float = 0.02  # two matches closer than this are "close"...
     sure: float = 0.45  # ...unless the best is at least this confident
     twin: float = 0.75  # unknown state: the other state's answer within this share of the best is shown too
+    bare_margin: float = (
+        0.1  # a bare topic ("seal", "points", "the list"): answers this close are "close", however sure
+    )
+
+
+def is_bare_topic(text: str) -> bool:
+    """A turn that names a topic and asks nothing of it: "seal", "the points", "list pls"."""
+    n = normalise(text)
+    return 0 < len(n.split()) <= 3 and not ASKS.match(n) and len(content_words(n)) <= 2
 
 
 class FaqReplies:
@@ -47,12 +58,12 @@ class FaqReplies:
             return self.fallback(text, matches, session)
         top = matches[0]
         state_known = session.state is not None
+        bare = is_bare_topic(text)  # a word or two says little: a small lead decides nothing
         close = [
             m
             for m in matches[1:3]
             if m.score >= t.clarify
-            and top.score - m.score < t.margin
-            and top.score < t.sure
+            and (top.score - m.score < t.margin and top.score < t.sure or bare and top.score - m.score < t.bare_margin)
             and not self.twins(top.entry, m.entry)
         ]
         if top.score < t.answer or close:

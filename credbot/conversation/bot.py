@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -223,6 +223,8 @@ class Bot(TurnReading, ChannelDesk):
         if isinstance(pending, ChooseEntry):
             labels = [self.kb.faq_by_id[i].question for i in pending.options]
             index = intents.choice_index(n, labels)
+            if index is None:  # "the one about combining them": the offered answer the turn matches best
+                index = self._option_matched(msg, session, pending.options)
             if index is not None:
                 entry = self.kb.faq_by_id[pending.options[index]]
                 return self.faq.answer_entry(entry, pending.question, session, confidence=pending.confidence)
@@ -256,6 +258,16 @@ class Bot(TurnReading, ChannelDesk):
                 session.pending = pending
                 return smalltalk.say("bot.not_an_email", session)
         return None
+
+    def _option_matched(self, msg: Message, session: Session, options: Sequence[str]) -> int | None:
+        """The offered answer a short reply to "which of these?" matches best, if the best of all its matches is
+        one of them (else the reply asks something new)."""
+        if len(msg.normalised.split()) > 6:
+            return None
+        _, ranked = self._router(session).matcher.rank(msg.question, session.state)
+        if not ranked or ranked[0].entry.id not in options or ranked[0].score < self.thresholds.clarify:
+            return None
+        return list(options).index(ranked[0].entry.id)
 
     def _other_state(self, state: str, session: Session) -> Reply:
         """ "What about Illinois?", "we're in Ohio": the last topic again, for that state."""

@@ -186,8 +186,8 @@ def choice_index(normalised: str, labels: Sequence[str]) -> int | None:
     picked = position_pick(normalised, count)  # "the last one", "#2"
     if picked is not None:
         return picked
-    for word in normalised.split():  # "i want the second"
-        if word in ORDINALS and ORDINALS[word] < count:
+    for word in normalised.split():  # "i want the second"; not "one" ("the one about combining them")
+        if word in ORDINALS and word not in ("one", "uno") and ORDINALS[word] < count:
             return ORDINALS[word]
     if strip_accents(normalised) in ("la ultima", "el ultimo"):
         return count - 1
@@ -200,4 +200,15 @@ def choice_index(normalised: str, labels: Sequence[str]) -> int | None:
     runner_up = sorted(scores)[-2] if len(scores) > 1 else 0
     if best >= 0 and scores[best] >= 80 and runner_up < scores[best] - 10:
         return best
-    return None
+    return _shared_stem(content, labels)
+
+
+def _shared_stem(words: Sequence[str], labels: Sequence[str]) -> int | None:
+    """The one label that shares a word's stem with the reply ("combining" -> "... be combined ..."), if only one
+    does. Stems are the first five letters of words of at least five."""
+    stems = {w[:5] for w in words if len(w) >= 5}
+    if not stems:
+        return None
+    shared = [len(stems & {w[:5] for w in normalise(label).split() if len(w) >= 5}) for label in labels]
+    best = max(shared, default=0)
+    return shared.index(best) if best and shared.count(best) == 1 else None

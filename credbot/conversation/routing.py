@@ -32,7 +32,7 @@ from ..knowledge import Credential, KnowledgeBase
 from ..matching import Match, Matcher
 from ..scope import UNCOVERED, Scope, ScopeClassifier
 from ..text import STOPWORDS, content_words, normalise
-from .answers import FaqReplies
+from .answers import FaqReplies, is_bare_topic
 from .credentials import CredentialReplies
 from .intents import ASKS, IntentClassifier, IntentScore, choice_index
 from .message import Message
@@ -130,7 +130,9 @@ class Router:
             _, ranked = self.matcher.rank(reading, session.state)
             if ranked and (not plain or ranked[0].score > plain[0].score):
                 plain = ranked
-            if hits:  # the FAQ reads "do OSHA 10 and forklift points add up?" as "do credential and credential ..."
+            # the FAQ reads "do OSHA 10 and forklift points add up?" as "do credential and credential ..."; not a
+            # part that only says what someone has ("my daughter has ServSafe": "... has credential" is no question)
+            if hits and (reading is text or ASKS.match(normalise(reading))):
                 _, generic = self.matcher.rank(
                     self.generalise(reading, self.catalogue.mentions(reading)), session.state
                 )
@@ -274,7 +276,12 @@ class Router:
             return self.faq.elsewhere(text, matches, session)
         about = bool(hits) or self.about_credentials(n) or self.about_credentials(self.matcher.analyse(text).corrected)
         opening = len(session.history) <= 1  # the person's first message (this one is remembered already)
-        if not about and opening and self.faq.thresholds.answer <= faq_top < self.faq.thresholds.sure:
+        if (
+            not about
+            and opening
+            and self.faq.thresholds.answer <= faq_top < self.faq.thresholds.sure
+            and not is_bare_topic(text)  # "the list" on a page about credentials: which list is the question
+        ):
             # "is there a fee for the SAT?", "where is the list of approved vaccines?": an opening question
             # that never speaks of credentials needs a sure answer; a weak one is for someone else
             return self.faq.elsewhere(text, matches, session)
