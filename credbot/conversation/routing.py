@@ -40,7 +40,10 @@ from .reply import Reply
 from .sessions import Session
 
 ASKING_WORDS = frozenset("info information details detail pls please tell explain more about describe thx".split())
-QUALIFIERS = frozenset({"for", "in", "at", "from", "to", "with", "on"})  # "who awards it | for high schoolers"
+# "who awards it | for high schoolers", "what is it | my son keeps talking about"
+QUALIFIERS = frozenset(
+    {"for", "in", "at", "from", "to", "with", "on", "that", "which", "my", "our", "i", "we", "he", "she"}
+)
 IDENTITY_ASPECTS = frozenset({"cred_what", "cred_issuer"})  # what a named credential is, who issues it
 LISTING = "list_credentials"  # the catalogue intent that asks for a list
 VALIDITY_INTENT = "uncovered_validity"  # knowledge/intents.json: how long a credential stays valid
@@ -77,6 +80,8 @@ class RoutingThresholds:
     learned_aspect: float = 0.8  # the scope classifier this sure that the question (name masked) asks a card
     aspect_veto: float = 0.2  # ...and this unsure, while this sure that it asks an FAQ entry: no card
     faq_veto: float = 0.6  # (the entries' summed probability for that veto)
+    certain_aspect: float = 0.95  # the classifier this sure that it asks a card: the card, however sure the FAQ
+    faq_certain: float = 0.9  # the classifier this sure that a question is for the FAQ: no "knowledge lacks it"
     listing: float = 0.6  # the list intent this sure (with a field, points or issuer) lists credentials...
     listing_lead: float = 0.05  # ...when it beats the FAQ's best answer by this much
     learned_listing: float = 0.6  # ...or the scope classifier this sure that the question asks for a list
@@ -171,6 +176,10 @@ class Router:
             matches = self.scope_ranked(matches, scope, session.state)
             faq_top = matches[0].score
         unheld = uncovered.score if uncovered is not None and uncovered.score >= t.uncovered else 0.0
+        if not hits and scope is not None and scope.kind == "faq" and scope.faq >= t.faq_certain:
+            # "how does a credential get put on the state's list?" is the FAQ's, however near an example of what it
+            # lacks; not so "how much is the fee for the NIMS exam?", which the FAQ answers of credentials in general
+            unheld = 0.0
         # not for the knowledge, unless the classifier's likeliest entry is the matcher's best too
         beyond = faq_top < self.faq.thresholds.sure and self.beyond_knowledge(scope, matches)
         if hits:
@@ -183,7 +192,9 @@ class Router:
             if learned is not None and learned.catalogue:
                 best, asks_card = learned.card
                 doubtful = unboosted < self.faq.thresholds.sure and (aspect is None or aspect.score < t.aspect)
-                if asks_card >= t.learned_aspect and doubtful:
+                weak = aspect is None or aspect.score < t.aspect
+                if asks_card >= t.learned_aspect and (doubtful or asks_card >= t.certain_aspect and weak):
+                    # "Illinois CNA - who is that through?": read as "credential", an FAQ about who issues what
                     # "is the adobe certified professional an arts credential": nearer the card's kinds than any example
                     aspect = IntentScore(best, "catalogue", asks_card) if best and best != LISTING else aspect
                 elif asks_card < t.aspect_veto and sum(learned.entries.values()) >= t.faq_veto:
