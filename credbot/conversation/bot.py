@@ -49,7 +49,7 @@ __all__ = ["Bot", "Refused", "Understanding", "Unavailable"]
 
 _CODE = re.compile(r"\d{6}")  # a confirmation code typed in the chat
 _POINTS_BACK = re.compile(
-    r"\b(there|same|the rules?|the answer)\b"
+    r"\b(there|theirs|same|the rules?|the answer)\b"
 )  # "how does it work there?", "what's the rule in ohio"
 
 
