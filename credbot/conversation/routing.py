@@ -66,7 +66,9 @@ HAS_ONE = re.compile(
 _GLUE_WORDS = "ok|okay|k|so|btw|oh|well|um|hey|then|now|thanks|thx|alright|great|cool"
 GLUE = re.compile(rf"^(({_GLUE_WORDS})\s+)+")  # before what a turn says: "ok and for ohio students?"
 LEAD_WORDS = re.compile(rf"^((also|and|{_GLUE_WORDS})\s+)+")  # glue and joiners, not content
-WHAT_ABOUT = re.compile(r"^(?:and |so |ok |okay )?(?:what|wat|wht|how) about\b")  # the topic, of another thing
+WHAT_ABOUT = re.compile(  # the topic, of another thing: "what about workkeys?", "what does workkeys have to do with it"
+    r"^(?:and |so |ok |okay )?(?:what|wat|wht|how) about\b|\bto do with\b|\bfit (?:in|into)\b|\brelate"
+)
 ELLIPSIS = re.compile(
     r"^(and|or|but|what about|how about|and what about|also|so)\b|\b(other one|the other|before that|before)\b"
 )
@@ -202,7 +204,7 @@ class Router:
             # "What is CompTIA A+?" read as "what is credential" matches the FAQ's definition: what a named
             # credential is, or who issues it, competes only with the question as typed.
             rival = (plain[0].score if plain else 0.0) if aspect and aspect.id in IDENTITY_ASPECTS else unboosted
-            topical_name = bool(session.last_faq_id and WHAT_ABOUT.match(n))  # "what about workkeys" after the points
+            topical_name = bool(session.last_faq_id and WHAT_ABOUT.search(n))  # "what about workkeys" after the points
             if (
                 aspect is not None
                 and (aspect.id not in IDENTITY_ASPECTS or topical_name)
