@@ -517,3 +517,10 @@ def test_an_faq_question_the_classifier_is_sure_of_is_answered_not_sent_to_the_d
     # near an example of what the knowledge lacks (uncovered_credential 0.66), but the classifier is 0.97 sure
     reply = bot.handle("how does a credential get put onto the state list?", "lst")
     assert reply.kind == "answer" and reply.faq_id in ("oh-sup-add-credential", "il-add-to-list")
+
+
+def test_a_complaint_among_statements_offers_a_person(bot):
+    reply = bot.handle("well that was no help at all, I'm more lost than before", "grr")
+    assert reply.kind == "smalltalk" and reply.offer_escalation
+    reply = bot.handle("ok, thanks. wats the omj seal", "grr2")  # a question beside them is still answered
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-omj-seal")
