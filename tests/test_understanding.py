@@ -524,3 +524,15 @@ def test_a_complaint_among_statements_offers_a_person(bot):
     assert reply.kind == "smalltalk" and reply.offer_escalation
     reply = bot.handle("ok, thanks. wats the omj seal", "grr2")  # a question beside them is still answered
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-omj-seal")
+
+
+def test_the_exact_fee_of_the_credential_just_shown_goes_to_the_help_desk(bot):
+    bot.handle("tell me about CompTIA A+", "fee")
+    reply = bot.handle("so what does the exam cost exactly", "fee")  # what exams cost in general is the FAQ's
+    assert reply.kind == "fallback" and reply.offer_escalation
+
+
+def test_a_pointing_follow_up_asks_the_topic_again(bot):
+    bot.handle("what WorkKeys score does a student need in Ohio?", "wk2")
+    reply = bot.handle("did that change for the class of 2026?", "wk2")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")

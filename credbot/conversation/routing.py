@@ -50,6 +50,7 @@ VALIDITY_INTENT = "uncovered_validity"  # knowledge/intents.json: how long a cre
 PRONOUNS_AS_IT = frozenset({"them", "they", "those", "these", "one", "ones"})
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one|those|these)\b")
 POINTS_TO = re.compile(r"\b(it|that|this|they|them|those|these|lo|los|eso|ese|esa|esto|este)\b")  # "¿quién lo da?"
+THE_THING = re.compile(r"\bthe (?:test|exam|cert|certificate|certification)\b")  # "what does the exam cost?"
 _THAT_THING = re.compile(
     r"\b(?:that|this|those|these) (?:test|exam|cert|certificate|certification|credential|license|program)s?\b"
 )  # the credential just discussed, by what it is
@@ -162,7 +163,7 @@ class Router:
             key=lambda s: s.score if s else 0.0,
         )
         asked_of = hits[0].credential if len(hits) == 1 else None  # the credential a question asks of
-        if not hits and session.last_credential_id and PRONOUN.search(n):
+        if not hits and session.last_credential_id and (PRONOUN.search(n) or THE_THING.search(n)):
             asked_of = self.kb.credential_by_id[session.last_credential_id]  # "does that one expire?"
         if (
             asked_of is not None
@@ -261,7 +262,7 @@ class Router:
         typed_top = plain[0].score if plain else 0.0  # the question as typed, no name read as "credential"
         if hits and plain and self.entry_names(plain[0], hits[0]):
             unheld = 0.0  # "what WorkKeys score is needed?": an answer about this very credential holds it
-        if unheld > faq_top or hits and unheld > typed_top:
+        if unheld > faq_top or (hits or asked_of is not None) and unheld > typed_top:
             # "how much is the fee for the NIMS exam?": read as "credential" it asks what credentials cost; of this
             # one, an amount the knowledge does not hold
             return self.faq.fallback(text, matches, session)
@@ -521,7 +522,15 @@ class Router:
             # something new, if not surely: a new topic (the FAQ may ask which), unless the topic supports
             # that very answer ("back to Illinois, who decides the price there" after the costs in Ohio)
             agrees = together and together[0].id == matches[0].id and together[0].score > alone
-            return together if agrees else matches
+            # ... or the turn points at the topic and, read with it, surely asks the topic again ("has that changed
+            # for the class of 2025?" after the WorkKeys score: alone it leans to the graduation points)
+            pointed = (
+                PRONOUN.search(message.normalised)
+                and together
+                and together[0].id == session.last_faq_id
+                and together[0].score >= self.faq.thresholds.sure
+            )
+            return together if agrees or pointed else matches
         if together and together[0].score >= max(alone + self.thresholds.followup_gain, self.faq.thresholds.clarify):
             return together
         return matches
