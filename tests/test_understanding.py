@@ -536,3 +536,11 @@ def test_a_pointing_follow_up_asks_the_topic_again(bot):
     bot.handle("what WorkKeys score does a student need in Ohio?", "wk2")
     reply = bot.handle("did that change for the class of 2026?", "wk2")
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")
+
+
+def test_hedging_words_do_not_hide_what_is_asked_of_a_credential(bot):
+    reply = bot.handle("right. who actually gives out the STNA anyway, the hospital?", "hedge")
+    assert reply.kind == "credential" and "is issued by" in reply.text
+    bot.handle("what is CompTIA A+", "hedge2")
+    reply = bot.handle("ok but who actually gives that one out anyway, the school?", "hedge2")
+    assert reply.kind == "credential" and "is issued by" in reply.text

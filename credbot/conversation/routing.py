@@ -67,6 +67,8 @@ HAS_ONE = re.compile(
 _GLUE_WORDS = "ok|okay|k|so|btw|oh|well|um|hey|then|now|thanks|thx|alright|great|cool"
 GLUE = re.compile(rf"^(({_GLUE_WORDS})\s+)+")  # before what a turn says: "ok and for ohio students?"
 LEAD_WORDS = re.compile(rf"^((also|and|{_GLUE_WORDS})\s+)+")  # glue and joiners, not content
+# words that colour a question and ask nothing: "who actually gives it out anyway?" asks "who gives it out?"
+HEDGES = re.compile(r"\b(?:actually|anyway|anyways|exactly|even|really|just|basically|honestly|though|tho)\s*")
 WHAT_ABOUT = re.compile(  # the topic, of another thing: "what about workkeys?", "what does workkeys have to do with it"
     r"^(?:and |so |ok |okay )?(?:what|wat|wht|how) about\b|\bto do with\b|\bfit (?:in|into)\b|\brelate"
 )
@@ -430,7 +432,7 @@ class Router:
     def followup_aspect(self, n: str) -> IntentScore | None:
         """What a turn asks of the credential just discussed ("is that one on ohio's list?", "n how many pts"):
         the catalogue intents with its pronouns read as "it", or the scope classifier when it is surer."""
-        n = _THAT_THING.sub("it", n)  # "who runs that test?" -> "who runs it?"
+        n = HEDGES.sub("", _THAT_THING.sub("it", n)).strip()  # "who runs that test?" -> "who runs it?"
         as_it = " ".join("it" if w in PRONOUNS_AS_IT or w in ("that", "this") else w for w in n.split())
         as_it = re.sub(r"\bit it\b", "it", as_it)  # "that one" -> "it"
         best = self.intents.best(self.kb.synonyms.expand(as_it), ("catalogue",))
@@ -450,7 +452,7 @@ class Router:
         replaced by "it" ("who hands ServSafe out?" -> "who hands it out?"). The name alone is "what is it";
         not so a part of a longer message ("if he has OSHA 10 and forklift, do the points add up?": the part
         says what he has, the rest asks)."""
-        masked = self.kb.synonyms.expand(self.mask(text, hit))  # "wats it" -> "what it"
+        masked = HEDGES.sub("", self.kb.synonyms.expand(self.mask(text, hit))).strip()  # "wats it" -> "what it"
         rest = [w for w in masked.split() if w != "it" and w not in STOPWORDS and w not in ASKING_WORDS]
         if not rest:
             return IntentScore("cred_what", "catalogue", 1.0)
