@@ -34,6 +34,7 @@ from .knowledge import FaqEntry, KnowledgeBase
 from .text import STOPWORDS, content_words, detect_state, normalise
 
 FIELD_WEIGHTS = {"question": 1.0, "alternate": 1.0, "keywords": 0.75, "answer": 0.6}
+DOMAIN_WORD_IDF = 1.0  # the weight of a catalogue word no answer knows: as little as a word every answer has
 OTHER_STATE_FACTOR = 0.6  # an entry of the other state still answers, but loses to the user's state
 # Official answers win: where an official entry matches at all (OFFICIAL_CONTENDS), supplementary
 # scores count SUPPLEMENTARY_FACTOR of their value, unless the supplementary entry knows every word
@@ -166,6 +167,7 @@ class Tier:
                 doc_freq[w] = doc_freq.get(w, 0) + 1
         self.idf = {w: math.log((1 + n) / (1 + df)) + 1 for w, df in doc_freq.items()}
         self.unknown_idf = math.log(1 + n) + 1.5
+        self.domain_words = matcher.domain_words
         self.state_of = np.array([e.state for e in entries])
         self.row_embeddings = None
         if matcher.embedder is not None:
@@ -177,12 +179,19 @@ class Tier:
         if not words:
             return 0.0
         vocab = self.entry_vocab[entry_index]
-        total = sum(self.idf.get(w, self.unknown_idf * (2 if w in acronyms else 1)) for w in words)
+        total = sum(self.idf.get(w, self.weight_unknown(w, acronyms)) for w in words)
         known = sum(self.idf[w] for w in words if w in vocab)
         share = known / total
         if anchored:
             share = 0.5 + 0.5 * share
         return share
+
+    def weight_unknown(self, word: str, acronyms: tuple) -> float:
+        """A word no entry of the tier knows: the most telling (another domain's), twice that for an unknown
+        acronym, the least telling for a word of the catalogue (a trade, a credential's name)."""
+        if word in self.domain_words:
+            return DOMAIN_WORD_IDF
+        return self.unknown_idf * (2 if word in acronyms else 1)
 
     def per_entry(self, row_scores: np.ndarray, k: int) -> np.ndarray:
         """Each entry's score: the mean of its k best row scores."""
@@ -265,6 +274,11 @@ class Matcher:
         )
         self._known_words = raw_vocab | self.stopwords
         self.vocabulary = {w for text in raw_vocab for w in content_words(text)} | raw_vocab
+        # The catalogue's words (credentials' names and aliases, career fields) that no answer knows: a trade
+        # beside a question ("can we stack a welding cert with a nursing one?") is of the domain, not another's
+        catalogue = [c.name for c in self.kb.credentials] + [a for c in self.kb.credentials for a in c.aliases]
+        catalogue += [f for c in self.kb.credentials for f in c.career_fields]
+        self.domain_words = {w for t in catalogue for w in content_words(self.canonical(t))} - self.vocabulary
         official = [e for e in self.entries if e.official]
         supplementary = [e for e in self.entries if not e.official]
         self.official = Tier(self, official) if official else None

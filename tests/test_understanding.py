@@ -544,3 +544,18 @@ def test_hedging_words_do_not_hide_what_is_asked_of_a_credential(bot):
     bot.handle("what is CompTIA A+", "hedge2")
     reply = bot.handle("ok but who actually gives that one out anyway, the school?", "hedge2")
     assert reply.kind == "credential" and "is issued by" in reply.text
+
+
+def test_a_trade_beside_a_question_does_not_hide_it(bot):
+    # "welding", "nursing": words of the catalogue no answer uses weigh little, unlike another domain's words
+    reply = bot.handle("can we stack a welding cert with a nursing one", "trade")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-bundling")
+    reply = bot.handle("how much does college tuition cost in ohio", "trade2")
+    assert reply.kind == "fallback"
+
+
+def test_whether_a_credential_counts_toward_graduation_is_the_rule_how_many_points_is_the_card(bot):
+    reply = bot.handle("does a cosmetology license count toward graduation in ohio", "cnt")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-graduation-points")
+    reply = bot.handle("how many points does the STNA count for", "cnt2")
+    assert reply.kind == "credential" and "no Ohio point value" in reply.text

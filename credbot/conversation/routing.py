@@ -67,6 +67,8 @@ HAS_ONE = re.compile(
 _GLUE_WORDS = "ok|okay|k|so|btw|oh|well|um|hey|then|now|thanks|thx|alright|great|cool"
 GLUE = re.compile(rf"^(({_GLUE_WORDS})\s+)+")  # before what a turn says: "ok and for ohio students?"
 LEAD_WORDS = re.compile(rf"^((also|and|{_GLUE_WORDS})\s+)+")  # glue and joiners, not content
+# whether a credential counts, not for how much: "does it count toward graduation?", "will it count for his points?"
+COUNTS_TOWARD = re.compile(r"^(?!.*\bhow (?:many|much)\b).*\bcounts? (?:toward|towards|for|to)\b")
 # words that colour a question and ask nothing: "who actually gives it out anyway?" asks "who gives it out?"
 HEDGES = re.compile(r"\b(?:actually|anyway|anyways|exactly|even|really|just|basically|honestly|though|tho)\s*")
 WHAT_ABOUT = re.compile(  # the topic, of another thing: "what about workkeys?", "what does workkeys have to do with it"
@@ -198,12 +200,17 @@ class Router:
                 best, asks_card = learned.card
                 doubtful = unboosted < self.faq.thresholds.sure and (aspect is None or aspect.score < t.aspect)
                 weak = aspect is None or aspect.score < t.aspect
-                if asks_card >= t.learned_aspect and (doubtful or asks_card >= t.certain_aspect and weak):
-                    # "Illinois CNA - who is that through?": read as "credential", an FAQ about who issues what
+                typed_weak = not plain or plain[0].score < self.faq.thresholds.answer  # sure only as "credential"
+                if asks_card >= t.learned_aspect and (
+                    doubtful or asks_card >= t.certain_aspect and weak and typed_weak
+                ):
+                    # "Illinois CNA - who is that through?": only read as "credential" is it an FAQ about who issues what
                     # "is the adobe certified professional an arts credential": nearer the card's kinds than any example
                     aspect = IntentScore(best, "catalogue", asks_card) if best and best != LISTING else aspect
                 elif asks_card < t.aspect_veto and sum(learned.entries.values()) >= t.faq_veto:
                     aspect = None  # "who decided what the EMT cert is worth in points?" asks the FAQ
+            if aspect is not None and aspect.id == "cred_points" and COUNTS_TOWARD.search(n):
+                aspect = None  # "does the EMT cert count toward graduation?" asks the rule, not the card's points
             # "What is CompTIA A+?" read as "what is credential" matches the FAQ's definition: what a named
             # credential is, or who issues it, competes only with the question as typed.
             rival = (plain[0].score if plain else 0.0) if aspect and aspect.id in IDENTITY_ASPECTS else unboosted
