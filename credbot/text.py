@@ -75,7 +75,7 @@ only or other our ours ourselves out over own please pls same she should so some
 themselves then there these they this those through to too under until up very was we were what whats when
 which while whom will with would you your yours yourself u ur hi hey hello thanks thank im ive id s t
 also really actually exactly tell know want wondering question anyone someone like something thing things kind sort
-mean get got go goes going one ones much many way ways yes ok okay oh well us
+mean get got go goes going one ones much many way ways yes ok okay oh well us even anyway anyways honestly basically
 """.split()
 )
 

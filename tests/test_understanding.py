@@ -559,3 +559,9 @@ def test_whether_a_credential_counts_toward_graduation_is_the_rule_how_many_poin
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-graduation-points")
     reply = bot.handle("how many points does the STNA count for", "cnt2")
     assert reply.kind == "credential" and "no Ohio point value" in reply.text
+
+
+def test_a_sentence_that_only_points_at_the_others_is_read_with_them(bot):
+    # "what is that" alone is the definition of a credential; here "that" is the endorsement just named
+    reply = bot.handle("Peoria mom - the counselor mentioned a pathway endorsement for seniors, what is that", "pt")
+    assert (reply.kind, reply.faq_id) == ("answer", "il-sup-ccpe")

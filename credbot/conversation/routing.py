@@ -47,6 +47,7 @@ QUALIFIERS = frozenset(
 IDENTITY_ASPECTS = frozenset({"cred_what", "cred_issuer"})  # what a named credential is, who issues it
 LISTING = "list_credentials"  # the catalogue intent that asks for a list
 VALIDITY_INTENT = "uncovered_validity"  # knowledge/intents.json: how long a credential stays valid
+QUESTION_WORDS = frozenset({"who", "how", "why", "when", "where", "which"})
 PRONOUNS_AS_IT = frozenset({"them", "they", "those", "these", "one", "ones"})
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one|those|these)\b")
 POINTS_TO = re.compile(r"\b(it|that|this|they|them|those|these|lo|los|eso|ese|esa|esto|este)\b")  # "¿quién lo da?"
@@ -135,7 +136,10 @@ class Router:
         t = self.thresholds
         hits = self.catalogue.find_names(text)
         parts = self.intents.sentences(text)
-        readings = [text] + ([p for p in parts if len(p.split()) >= 3] if len(parts) > 1 else [])
+        sentences = [p for p in parts if len(p.split()) >= 3] if len(parts) > 1 else []
+        # matched on its own: a sentence that says something, not one that only points at the others ("..., what
+        # is that?"); that one still says what is asked of a credential the others name
+        readings = [text] + [p for p in sentences if says_something(p)]
         matches: list[Match] = []
         plain: list[Match] = []  # the best ranking of the question as typed (no name generalised)
         for reading in readings:  # a question wrapped in context: its own sentence may match better
@@ -192,7 +196,9 @@ class Router:
         if hits:
             # a sentence of a long message that neither names the credential nor points to it ("what should I
             # know?") asks nothing of it; "..., what is it exactly?" does
-            named = [r for r in readings if r is text or POINTS_TO.search(normalise(r)) or self.names(r, hits[0])]
+            named = [
+                r for r in [text, *sentences] if r is text or POINTS_TO.search(normalise(r)) or self.names(r, hits[0])
+            ]
             aspects = [self.catalogue_aspect(reading, hits[0], whole=reading is text) for reading in named]
             aspect = max((a for a in aspects if a is not None), key=lambda a: a.score, default=None)
             learned = self.scope.judge(self.mask(text, hits[0]))  # the classifier on "who decided what it's worth?"
@@ -543,6 +549,11 @@ class Router:
         if together and together[0].score >= max(alone + self.thresholds.followup_gain, self.faq.thresholds.clarify):
             return together
         return matches
+
+
+def says_something(text: str) -> bool:
+    """Has ``text`` a word of content besides question words ("what is that", "what does it mean" have none)?"""
+    return any(w not in QUESTION_WORDS for w in content_words(normalise(text)))
 
 
 def follows_up(normalised: str) -> bool:
