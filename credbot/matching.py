@@ -278,7 +278,9 @@ class Matcher:
         # beside a question ("can we stack a welding cert with a nursing one?") is of the domain, not another's
         catalogue = [c.name for c in self.kb.credentials] + [a for c in self.kb.credentials for a in c.aliases]
         catalogue += [f for c in self.kb.credentials for f in c.career_fields]
-        self.domain_words = {w for t in catalogue for w in content_words(self.canonical(t))} - self.vocabulary
+        # (over every entry of the knowledge, not only those indexed here: the set must not depend on them)
+        answered = {w for e in self.kb.faq for _, t in phrasings(e) for w in content_words(self.canonical(t))}
+        self.domain_words = {w for t in catalogue for w in content_words(self.canonical(t))} - answered
         official = [e for e in self.entries if e.official]
         supplementary = [e for e in self.entries if not e.official]
         self.official = Tier(self, official) if official else None
