@@ -565,3 +565,18 @@ def test_a_sentence_that_only_points_at_the_others_is_read_with_them(bot):
     # "what is that" alone is the definition of a credential; here "that" is the endorsement just named
     reply = bot.handle("Peoria mom - the counselor mentioned a pathway endorsement for seniors, what is that", "pt")
     assert (reply.kind, reply.faq_id) == ("answer", "il-sup-ccpe")
+
+
+def test_a_turn_that_only_tells_about_the_student_is_acknowledged_not_sent_to_the_school(bot):
+    reply = bot.handle("she's in the health science pathway at her high school", "tell")
+    assert reply.kind == "smalltalk" and "What would you like to know" in reply.text and not reply.offer_escalation
+    reply = bot.handle("my son wants to do welding at the career center, we live near Dayton", "tell2")
+    assert reply.kind == "smalltalk" and reply.state == "OH"
+    reply = bot.handle("my daughter forgot her lunch, could someone from the office call me", "tell3")
+    assert reply.kind == "fallback"  # a request for the school, not a story
+
+
+def test_what_about_the_credential_part_asks_the_topic_of_it(bot):
+    bot.handle("how many points does he need to graduate in ohio", "part")
+    reply = bot.handle("what about the workkeys part", "part")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")

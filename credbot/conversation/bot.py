@@ -211,6 +211,9 @@ class Bot(TurnReading, ChannelDesk):
         reply = self._intent(question, session, channel, user)
         if reply is not None:
             return reply
+        if self._tells_only(question, session):  # "my daughter is a junior near Springfield, Illinois"
+            state = question.named_state or question.places.state
+            return smalltalk.state_set(state, session) if state else smalltalk.say("smalltalk.noted", session)
         reply = self._router(session).route(question, session, topical=not corrected)
         if social is not None and social.id == "complaint" and reply.kind in ("fallback", "clarify"):
             return self.escalating.offer_person(session, apology=True)

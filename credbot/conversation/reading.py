@@ -3,6 +3,7 @@ places and other states, intents against the FAQ's confidence, a turn that only 
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from ..places import WHERE_WORDS
@@ -24,6 +25,14 @@ if TYPE_CHECKING:
 
 
 GRIEVANCES = frozenset({"complaint", "ask_person"})  # what a person may say beside other statements
+# a turn that tells about the person or the student, and words that would make it ask something after all
+_TELLING = re.compile(
+    r"^(?:so |well |ok |and )?(?:my|our|we|were|im|i am|ive|i have|i live|he|hes|she|shes|they|theyre)\b"
+)
+_ASKING_WORDS = frozenset(
+    "how what whats who which where when why wat wut hw wondering know tell explain if whether help can could "
+    "would should please".split()
+)
 
 
 # Intent -> (what the bot says, whether it suggests questions). "yes" or "no" with nothing asked: acknowledged.
@@ -164,6 +173,21 @@ class TurnReading:
         if kind == "more":
             return self.credentials.more(session) or smalltalk.say("smalltalk.nothing_more", session)
         return None
+
+    def _tells_only(self, msg: Message, session: Session) -> bool:
+        """Does the turn only tell about the person ("my daughter is a junior near Springfield", "he wants to do
+        welding at the career center"): a statement that asks nothing, names no credential and matches no answer?"""
+        n = msg.normalised
+        if "?" in msg.text or not _TELLING.match(n) or _ASKING_WORDS.intersection(n.split()):
+            return False
+        if self.catalogue.find_names(msg.question):
+            return False
+        off_topic = self.intents.best(n, ("off_topic",))  # "my son's bus was late again": the school's to hear
+        if off_topic is not None and off_topic.score >= self.understanding.intent:
+            return False
+        router = self._router(session)
+        _, matches = router.matcher.rank(msg.question, session.state)
+        return not matches or matches[0].score < router.faq.thresholds.answer
 
     def _names_state_only(self, msg: Message) -> bool:
         """Does the turn only say where the person is ("oh, we live in Ohio", "is that the same for

@@ -225,10 +225,12 @@ class Router:
                 aspect is not None
                 and (aspect.id not in IDENTITY_ASPECTS or topical_name)
                 and plain
-                and self.entry_names(plain[0], hits[0])
+                and self.entry_names(plain[0], hits[0], loosely=topical_name)  # "what about the workkeys part"
             ):
                 # "does a driver's license count?", "is a driver's license worth any points?": the answer about this
                 # very one knows more than its card (what it is and who issues it are the card's)
+                if topical_name:  # the topic asked of this credential: its answer, however the words match
+                    return self.faq.answer_entry(plain[0].entry, text, session, confidence=plain[0].score)
                 aspect, matches = None, plain
                 faq_top = plain[0].score
             if (
@@ -415,10 +417,12 @@ class Router:
         """Does the question speak of credentials at all (a word of knowledge/intents.json's domain_words)?"""
         return bool(self._domain.search(normalised))
 
-    def entry_names(self, match: Match, hit: NameHit) -> bool:
+    def entry_names(self, match: Match, hit: NameHit, loosely: bool = False) -> bool:
         """Is ``match`` a fitting FAQ answer whose own question names the credential ("Does a driver's license
-        count as a credential?")? Such an answer knows more than the catalogue's card."""
-        if match.score < self.faq.thresholds.answer:
+        count as a credential?")? Such an answer knows more than the catalogue's card. ``loosely``: fitting
+        enough to be asked which (the turn asks the topic of it)."""
+        t = self.faq.thresholds
+        if match.score < (t.clarify if loosely else t.answer):
             return False
         return self.names(match.entry.question, hit)
 
