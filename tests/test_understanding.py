@@ -580,3 +580,15 @@ def test_what_about_the_credential_part_asks_the_topic_of_it(bot):
     bot.handle("how many points does he need to graduate in ohio", "part")
     reply = bot.handle("what about the workkeys part", "part")
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")
+
+
+def test_the_other_one_of_two_answers_on_a_word(bot):
+    bot.handle("what is the omj seal", "oth")
+    reply = bot.handle("no wait, the other seal", "oth")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-irc-seal")
+
+
+def test_a_place_for_the_student_asks_the_topic_there(bot):
+    bot.handle("who pays for credential exams in illinois", "kid")
+    reply = bot.handle("what about for a kid in Akron", "kid")
+    assert (reply.kind, reply.faq_id, reply.state) == ("answer", "oh-sup-who-pays", "OH")

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .routing import Router
 
 
+WHO = frozenset({"student", "parent"})  # synonyms.json's words for the people a question is for
 GRIEVANCES = frozenset({"complaint", "ask_person"})  # what a person may say beside other statements
 # a turn that tells about the person or the student, and words that would make it ask something after all
 _TELLING = re.compile(
@@ -194,7 +195,8 @@ class TurnReading:
         Illinois?", "what about Decatur?"): nothing in it that the knowledge answers on its own?"""
         if not (msg.named_state or msg.places.states) or self.catalogue.find_names(msg.question):
             return False
-        if not [w for w in content_words(normalise(msg.question)) if w not in WHERE_WORDS]:
+        said = [w for w in content_words(normalise(msg.question)) if w not in WHERE_WORDS]
+        if not [w for w in said if self.kb.synonyms.apply(w) not in WHO]:  # "what about for a kid in Akron"
             return True  # "Toledo", "out by Joliet", "Akron area", "oh I should mention we live in Youngstown"
         _, ranked = self.router.matcher.rank(msg.question)  # place names are no content words: "CCPE illinois"
         only = self.intents.score(normalise(msg.question), "state_only")

@@ -28,10 +28,10 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz
 
 from ..catalogue import Catalogue, NameHit
-from ..knowledge import Credential, KnowledgeBase
+from ..knowledge import Credential, FaqEntry, KnowledgeBase
 from ..matching import Match, Matcher
 from ..scope import UNCOVERED, Scope, ScopeClassifier
-from ..text import STOPWORDS, content_words, normalise
+from ..text import STOPWORDS, content_words, normalise, stem
 from .answers import FaqReplies, is_bare_topic
 from .credentials import CredentialReplies
 from .intents import ASKS, IntentClassifier, IntentScore, choice_index
@@ -47,6 +47,7 @@ QUALIFIERS = frozenset(
 IDENTITY_ASPECTS = frozenset({"cred_what", "cred_issuer"})  # what a named credential is, who issues it
 LISTING = "list_credentials"  # the catalogue intent that asks for a list
 VALIDITY_INTENT = "uncovered_validity"  # knowledge/intents.json: how long a credential stays valid
+_OTHER = re.compile(r"\bthe other (\w{3,})\b")  # "the other seal"
 QUESTION_WORDS = frozenset({"who", "how", "why", "when", "where", "which"})
 PRONOUNS_AS_IT = frozenset({"them", "they", "those", "these", "one", "ones"})
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one|those|these)\b")
@@ -244,6 +245,9 @@ class Router:
                 if len(hits) > 1:
                     return self.credentials.choices(hits, text, session, confidence)
                 return self.credentials.credential(hits[0].credential, n, session, aspect.id, confidence)
+        other = self.other_entry(n, session) if not hits else None
+        if other is not None:  # "no wait, the other seal" after the OhioMeansJobs seal
+            return self.faq.answer_entry(other, text, session, confidence=self.faq.thresholds.answer)
         listed = self.pick_from_list(n, session) or self.pick_sibling(n, session, hits)
         if listed is not None:
             return self.credentials.credential(listed, n, session, None, 0.8)
@@ -433,6 +437,23 @@ class Router:
         creds = [self.kb.credential_by_id[i] for i in session.last_list.ids[: session.last_list.offset]]
         index = choice_index(n, [c.name for c in creds])
         return creds[index] if index is not None else None
+
+    def other_entry(self, n: str, session: Session) -> FaqEntry | None:
+        """ "the other seal" right after an answer about a seal: the one other answer of that state whose
+        question says that word, if there is exactly one."""
+        found = _OTHER.search(n)
+        last = self.kb.faq_by_id.get(session.last_faq_id or "")
+        if found is None or last is None or len(n.split()) > 6:
+            return None
+        word = stem(found.group(1))
+        if word not in {stem(w) for w in normalise(last.question).split()}:
+            return None
+        others = [
+            e
+            for e in self.kb.faq
+            if e.id != last.id and e.state == last.state and word in {stem(w) for w in normalise(e.question).split()}
+        ]
+        return others[0] if len(others) == 1 else None
 
     def pick_sibling(self, n: str, session: Session, hits: tuple[NameHit, ...]) -> Credential | None:
         """ "and the other one, the 30 hour?" right after OSHA 10-Hour: another credential of the same brand,
