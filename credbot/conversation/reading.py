@@ -16,6 +16,7 @@ from .sessions import Session
 
 if TYPE_CHECKING:
     from ..catalogue import Catalogue
+    from ..knowledge import KnowledgeBase
     from .answers import FaqReplies
     from .bot import Understanding
     from .credentials import CredentialReplies
@@ -63,6 +64,7 @@ class TurnReading:
     escalating: Escalating
     faq: FaqReplies
     intents: IntentClassifier
+    kb: KnowledgeBase
     router: Router
     router_es: Router
     understanding: Understanding
