@@ -183,6 +183,8 @@ class TurnReading:
         n = msg.normalised
         if "?" in msg.text or not _TELLING.match(n) or _ASKING_WORDS.intersection(n.split()):
             return False
+        if any(ASKS.match(normalise(p)) for p in self.intents.sentences(msg.text)):
+            return False  # "... We live in Illinois. Is it worth it for him to earn one": its "?" may be gone
         if self.catalogue.find_names(msg.question):
             return False
         off_topic = self.intents.best(n, ("off_topic",))  # "my son's bus was late again": the school's to hear
