@@ -25,9 +25,7 @@ class Thresholds:
     margin: float = 0.02  # two matches closer than this are "close"...
     sure: float = 0.45  # ...unless the best is at least this confident
     twin: float = 0.75  # unknown state: the other state's answer within this share of the best is shown too
-    bare_margin: float = (
-        0.1  # a bare topic ("seal", "points", "the list"): answers this close are "close", however sure
-    )
+    bare_margin: float = 0.1  # a bare topic ("seal", "points", "the list"): this close is close, however sure
 
 
 def is_bare_topic(text: str) -> bool:

@@ -313,9 +313,9 @@ class Bot(TurnReading, ChannelDesk):
             PRONOUN.search(n) or ELLIPSIS.search(n) or _POINTS_BACK.search(n)
         ):
             return None  # a question of its own, not the topic again
-        matcher = self._router(session).matcher
-        parts = self.intents.sentences(question.question)  # "we're in Dayton if that matters. who pays for them?"
-        readings = [question.question] + ([p for p in parts if len(p.split()) >= 3] if len(parts) > 1 else [])
+        router = self._router(session)
+        matcher = router.matcher
+        readings = [question.question, *router.sentences(question.question)]  # "we're in Dayton. who pays?"
         alone = max((matcher.rank(r, state)[1] for r in readings), key=lambda m: m[0].score if m else 0.0)
         best = alone[0].score if alone else 0.0
         if best >= (self.thresholds.clarify if previous.state == state else self.thresholds.sure):

@@ -136,7 +136,7 @@ class TurnReading:
         if shown is not None and position_pick(msg.normalised, shown.offset) is not None:
             return None  # "option 2", "the last one": a pick from the list just shown (the router's)
         top = self.intents.best(msg.normalised, ("social", "reply", "off_topic"))
-        top = self._grievance(msg) or top
+        top = self._grievance(msg, top) or top
         if top is None or top.group == "off_topic" or top.score < self.understanding.intent:
             return None  # off-topic questions are the router's: they may still be about credentials
         if top.id == "preamble" and top.score < self.understanding.edge:
@@ -149,13 +149,12 @@ class TurnReading:
                 return None  # "what can you tell me about costs" asks the FAQ, not for help
         return self._act(top.id, session)
 
-    def _grievance(self, msg: Message) -> IntentScore | None:
+    def _grievance(self, msg: Message, whole: IntentScore | None) -> IntentScore | None:
         """A complaint or a request for a person in one sentence of a turn of statements ("thanks for nothing,
-        that's confusing as hell"), surer than the turn read whole; None otherwise."""
+        that's confusing as hell"), surer than ``whole`` (the turn read whole); None otherwise."""
         parts = self.intents.sentences(msg.text)
         if len(parts) < 2 or "?" in msg.text or any(ASKS.match(normalise(p)) for p in parts):
             return None
-        whole = self.intents.best(msg.normalised, ("social", "reply", "off_topic"))
         readings = [self.intents.best(normalise(p), ("social",)) for p in parts]
         found = [r for r in readings if r is not None and r.id in GRIEVANCES and r.score >= self.understanding.intent]
         best = max(found, key=lambda r: r.score, default=None)

@@ -52,10 +52,9 @@ QUESTION_WORDS = frozenset({"who", "how", "why", "when", "where", "which"})
 PRONOUNS_AS_IT = frozenset({"them", "they", "those", "these", "one", "ones"})
 PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one|those|these)\b")
 POINTS_TO = re.compile(r"\b(it|that|this|they|them|those|these|lo|los|eso|ese|esa|esto|este)\b")  # "¿quién lo da?"
-THE_THING = re.compile(r"\bthe (?:test|exam|cert|certificate|certification)\b")  # "what does the exam cost?"
-_THAT_THING = re.compile(
-    r"\b(?:that|this|those|these) (?:test|exam|cert|certificate|certification|credential|license|program)s?\b"
-)  # the credential just discussed, by what it is
+_THING = "test|exam|cert|certificate|certification"  # what a credential is called when it is not named
+THE_THING = re.compile(rf"\bthe (?:{_THING})\b")  # "what does the exam cost?"
+_THAT_THING = re.compile(rf"\b(?:that|this|those|these) (?:{_THING}|credential|license|program)s?\b")  # "that test"
 CREDENTIAL_PRONOUN = re.compile(r"\b(one|1|them|these|those)\b")
 # a turn's words for a thing it never names: on a page about credentials, credentials
 # ("it" unless it only stands for what follows: "how much does it cost to take the ACT?")
@@ -136,8 +135,7 @@ class Router:
         text, n = message.question, message.normalised
         t = self.thresholds
         hits = self.catalogue.find_names(text)
-        parts = self.intents.sentences(text)
-        sentences = [p for p in parts if len(p.split()) >= 3] if len(parts) > 1 else []
+        sentences = self.sentences(text)
         # matched on its own: a sentence that says something, not one that only points at the others ("..., what
         # is that?"); that one still says what is asked of a credential the others name
         readings = [text] + [p for p in sentences if says_something(p)]
@@ -328,6 +326,11 @@ class Router:
         if reply.kind == "fallback" and not hits and weak and not about:
             return self.faq.elsewhere(text, matches, session)  # the help desk is for credential questions
         return reply
+
+    def sentences(self, text: str) -> list[str]:
+        """The sentences of a message of several that are long enough to be read on their own (three words)."""
+        parts = self.intents.sentences(text)
+        return [p for p in parts if len(p.split()) >= 3] if len(parts) > 1 else []
 
     def judge_scope(self, message: Message, session: Session, hits: tuple[NameHit, ...]) -> Scope | None:
         """The scope classifier's verdict on the turn (None without the sentence model). A credential's name is
