@@ -592,3 +592,54 @@ def test_a_place_for_the_student_asks_the_topic_there(bot):
     bot.handle("who pays for credential exams in illinois", "kid")
     reply = bot.handle("what about for a kid in Akron", "kid")
     assert (reply.kind, reply.faq_id, reply.state) == ("answer", "oh-sup-who-pays", "OH")
+
+
+def test_a_question_about_what_credentials_are_is_no_complaint(bot):
+    reply = bot.handle("what are these credentials everyone talks about", "nc")
+    assert not (reply.kind == "smalltalk" and reply.offer_escalation)
+
+
+def test_a_reply_to_which_of_these_narrows_the_question_it_answers(bot):
+    assert bot.handle("points", "nar").kind == "clarify"
+    reply = bot.handle("the one for graduating", "nar")  # not among the choices shown; read with "points" it is
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-graduation-points")
+
+
+def test_these_exams_after_a_card_ask_of_credentials_in_general(bot):
+    assert bot.handle("what is the EKG tech certification", "many").kind == "credential"
+    reply = bot.handle("ok and who pays for these exams, ohio?", "many")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-who-pays")
+
+
+def test_a_spanish_turn_with_an_english_question_is_answered_in_spanish(bot):
+    reply = bot.handle("buenas tardes, somos de Ohio y mi hijo pregunta how do students earn credentials", "mix")
+    assert (reply.kind, reply.faq_id, reply.language) == ("answer", "oh-how-earn", "es")
+
+
+def test_a_state_beside_a_story_asks_the_topic_there(bot):
+    bot.handle("how can my son earn a credential in ohio", "story")
+    reply = bot.handle("and Illinois? my nephew goes to school in Rockford and wants one too", "story")
+    assert (reply.kind, reply.faq_id) == ("answer", "il-how-obtain")
+
+
+def test_the_known_state_gets_its_own_answer_on_the_topic(bot):
+    bot.handle("how does a student get certified in illinois", "own")
+    reply = bot.handle("and in Illinois who pays for them?", "own")  # Ohio's answer matches the words better
+    assert (reply.kind, reply.faq_id) == ("answer", "il-costs")
+    assert "doesn't cover this" not in reply.text
+
+
+def test_a_complaint_after_a_long_statement_offers_a_person(bot):
+    reply = bot.handle(
+        "I spent my whole lunch break on the ODE website and found nothing. this is so frustrating", "cj"
+    )
+    assert reply.kind == "smalltalk" and reply.offer_escalation
+
+
+def test_who_keeps_mentioning_a_topic_does_not_drown_it(bot):
+    reply = bot.handle("what is the WorkKeys score her guidance counselor keeps bringing up?", "rep")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")
+    reply = bot.handle(
+        "Elgin dad. his CTE teacher is always talking about the pathway endorsement, what's that", "rep2"
+    )
+    assert (reply.kind, reply.faq_id) == ("answer", "il-sup-ccpe")

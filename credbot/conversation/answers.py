@@ -72,6 +72,12 @@ class FaqReplies:
             if top.score < t.answer:
                 return self.fallback(text, matches, session)
         twin = None
+        own = (
+            self.english.get(top.entry.counterpart or "") if state_known and top.entry.state != session.state else None
+        )
+        if own is not None and own.state == session.state:
+            # "and in Illinois who pays?": Illinois's own answer on the topic, not Ohio's with "Illinois's doesn't cover this"
+            return self.answer_entry(own, text, session, confidence=top.score, matches=matches)
         if not state_known:
             # the other state's answer on its own merits: precedence of official answers is within a state
             twin = next(

@@ -9,6 +9,7 @@ Slack channel's state, retries, status) they ask the Bot too, never the store or
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
@@ -202,7 +203,7 @@ class Bot(TurnReading, ChannelDesk):
         where = self._where(question, session)
         if where is not None:
             return where
-        if question.named_state and self._names_state_only(question):
+        if question.named_state and self._names_state_only(question, session):
             return self._other_state(question.named_state, session)
         # "my sister's kids are in Illinois, how ...?"
         again = self._reasks(question, session, previous, stated, unstated)
@@ -214,7 +215,7 @@ class Bot(TurnReading, ChannelDesk):
         if self._tells_only(question, session):  # "my daughter is a junior near Springfield, Illinois"
             state = question.named_state or question.places.state
             return smalltalk.state_set(state, session) if state else smalltalk.say("smalltalk.noted", session)
-        reply = self._router(session).route(question, session, topical=not corrected)
+        reply = self._route_either_language(question, session, topical=not corrected)
         if social is not None and social.id == "complaint" and reply.kind in ("fallback", "clarify"):
             return self.escalating.offer_person(session, apology=True)
         return reply
@@ -231,6 +232,9 @@ class Bot(TurnReading, ChannelDesk):
             if index is not None:
                 entry = self.kb.faq_by_id[pending.options[index]]
                 return self.faq.answer_entry(entry, pending.question, session, confidence=pending.confidence)
+            narrowed = self._narrowed(msg, session, pending)
+            if narrowed is not None:  # "points" ... "the graduation one": read with what it narrows
+                return self.faq.answer_entry(narrowed[0], pending.question, session, confidence=narrowed[1])
         elif isinstance(pending, AskState):
             picked = intents.choice_index(n, [name for name, _ in STATE_CHOICES])  # "2", "the first one"
             state = (
@@ -271,6 +275,38 @@ class Bot(TurnReading, ChannelDesk):
         if not ranked or ranked[0].entry.id not in options or ranked[0].score < self.thresholds.clarify:
             return None
         return list(options).index(ranked[0].entry.id)
+
+    def _route_either_language(self, msg: Message, session: Session, *, topical: bool) -> Reply:
+        """The router's reply in the person's language; a Spanish turn the Spanish views cannot place is read
+        by the English ones too ("mi hija quiere saber how do students earn credentials?"), and still answered
+        in Spanish. The session is as before the first reading when the second one answers."""
+        if self.router_es is self.router or session.language != "es":
+            return self.router.route(msg, session, topical=topical)
+        before = copy.deepcopy(session)
+        reply = self.router_es.route(msg, session, topical=topical)
+        if reply.kind != "fallback":
+            return reply
+        after = copy.deepcopy(session)
+        vars(session).update(vars(before))
+        english = self.router.route(msg, session, topical=topical)
+        if english.kind in ("answer", "credential"):
+            return english
+        vars(session).update(vars(after))
+        return reply
+
+    def _narrowed(self, msg: Message, session: Session, pending: ChooseEntry) -> tuple[FaqEntry, float] | None:
+        """The answer a short reply to "which of these?" picks when read with the question it narrows ("points",
+        then "the graduation one"), though it was not among the choices shown; None when the reply asks something
+        of its own or the two read together are no clearer."""
+        n = msg.normalised
+        if len(n.split()) > 6 or intents.ASKS.match(n) or self.catalogue.find_names(msg.question):
+            return None
+        _, ranked = self._router(session).matcher.rank(f"{pending.question} {msg.question}", session.state)
+        if not ranked or ranked[0].score < self.thresholds.answer:
+            return None
+        if len(ranked) > 1 and ranked[0].score - ranked[1].score < self.thresholds.margin:
+            return None
+        return ranked[0].entry, ranked[0].score
 
     def _other_state(self, state: str, session: Session) -> Reply:
         """ "What about Illinois?", "we're in Ohio": the last topic again, for that state."""

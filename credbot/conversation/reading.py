@@ -88,15 +88,17 @@ class TurnReading:
             top = self.intents.best(piece.normalised, ("social",))
             if top is not None and top.id in SOCIAL_EDGE and top.score >= self.understanding.edge:
                 social = top if social is None or social.id == "greeting" else social  # "hi, quick question"
-            elif piece.named_state and self._names_state_only(piece):
+            elif piece.named_state and self._names_state_only(piece, session):
                 stated = piece.named_state
             elif only_denies_a_state(part):  # "Illinois, not Ohio"
                 continue
             else:
                 kept.append(part)
         asks = bool(kept) and self._asks_something(" ".join(kept), session)
-        if len(kept) == len(parts) or kept and not stated and not asks:
-            return msg, None, None  # "ok so - the same question" is one thought
+        if len(kept) == len(parts):
+            return msg, None, None
+        if kept and not stated and not asks:  # "ok so - the same question" is one thought; a complaint in it stays
+            return msg, social if social is not None and social.id == "complaint" else None, None
         if stated:
             session.state = stated
         if not asks:
@@ -105,10 +107,13 @@ class TurnReading:
         return self.message(". ".join(kept)), social, stated  # its sentences still apart: the router reads each
 
     def _asks_something(self, text: str, session: Session) -> bool:
-        """Is there a question in ``text`` on its own: a credential's name, four words or more, a question
-        ("who issues it?"), or an FAQ match?"""
-        if len(text.split()) >= 4 or ASKS.match(normalise(text)) or self.catalogue.find_names(text):
+        """Is there a question in ``text`` on its own: a credential's name, a question ("who issues it?"), four
+        words or more with a word that asks ("tell me about the seal"), or an FAQ match?"""
+        n = normalise(text)
+        if ASKS.match(n) or self.catalogue.find_names(text):
             return True
+        if len(n.split()) >= 4 and (session.language != "en" or _ASKING_WORDS.intersection(n.split())):
+            return True  # not "his cousin lives in Chicago and wants one too", which only tells, unless it matches
         router = self._router(session)
         _, matches = router.matcher.rank(text, None)
         return bool(matches) and matches[0].score >= router.faq.thresholds.clarify
@@ -124,7 +129,7 @@ class TurnReading:
         if places.other_states and not places.states:
             return self.faq.other_state(places.other_states, msg.text, msg.question, session)
         if msg.stated is None and places.ambiguous and session.state is None:
-            asked = msg.question if not self._names_state_only(msg) else (session.last_question or "")
+            asked = msg.question if not self._names_state_only(msg, session) else (session.last_question or "")
             return self.faq.ask_state(places.places[0], asked, session)
         if msg.named_state:
             session.state = msg.named_state
@@ -144,6 +149,9 @@ class TurnReading:
         if top.score < self.understanding.sure_intent:
             if top.id not in PLAIN_SOCIAL and self.catalogue.find_names(msg.question):
                 return None  # "what is the MOS certification" is no complaint: a credential's name is content
+            asked = self.intents.best(msg.normalised, ("catalogue",))
+            if top.id not in PLAIN_SOCIAL and asked is not None and asked.score > top.score:
+                return None  # "what are these credentials everyone talks about" asks what the catalogue holds
             _, matches = self._router(session).matcher.rank(msg.question, session.state)
             if matches and matches[0].score + self.understanding.intent_lead > top.score:
                 return None  # "what can you tell me about costs" asks the FAQ, not for help
@@ -193,7 +201,7 @@ class TurnReading:
         _, matches = router.matcher.rank(msg.question, session.state)
         return not matches or matches[0].score < router.faq.thresholds.answer
 
-    def _names_state_only(self, msg: Message) -> bool:
+    def _names_state_only(self, msg: Message, session: Session) -> bool:
         """Does the turn only say where the person is ("oh, we live in Ohio", "is that the same for
         Illinois?", "what about Decatur?"): nothing in it that the knowledge answers on its own?"""
         if not (msg.named_state or msg.places.states) or self.catalogue.find_names(msg.question):
@@ -201,11 +209,12 @@ class TurnReading:
         said = [w for w in content_words(normalise(msg.question)) if w not in WHERE_WORDS]
         if not [w for w in said if self.kb.synonyms.apply(w) not in WHO]:  # "what about for a kid in Akron"
             return True  # "Toledo", "out by Joliet", "Akron area", "oh I should mention we live in Youngstown"
-        _, ranked = self.router.matcher.rank(msg.question)  # place names are no content words: "CCPE illinois"
+        router = self._router(session)  # "y en Illinois quién paga?" asks, in Spanish
+        _, ranked = router.matcher.rank(msg.question)  # place names are no content words: "CCPE illinois"
         only = self.intents.score(normalise(msg.question), "state_only")
         if (
             ranked
-            and ranked[0].score >= self.faq.thresholds.sure
+            and ranked[0].score >= router.faq.thresholds.sure
             and only < ranked[0].score + self.understanding.state_lead
         ):
             return False  # "CCPE illinois" (0.72 against 0.52) asks; "is it different in Ohio?" (0.94 against 0.46) does not

@@ -55,6 +55,20 @@ POINTS_TO = re.compile(r"\b(it|that|this|they|them|those|these|lo|los|eso|ese|es
 _THING = "test|exam|cert|certificate|certification"  # what a credential is called when it is not named
 THE_THING = re.compile(rf"\bthe (?:{_THING})\b")  # "what does the exam cost?"
 _THAT_THING = re.compile(rf"\b(?:that|this|those|these) (?:{_THING}|credential|license|program)s?\b")  # "that test"
+# who mentioned the thing asked about says nothing of what is asked: "what's the CCRI my district keeps mentioning?",
+# "his teacher keeps talking about the IWIP thing"
+_WHO = r"(?:my|our|his|her|their|your|the|this|a)"
+_REPORTING = re.compile(
+    rf"\b(?:that |which )?(?:{_WHO} (?:(?!{_WHO}\b)[\w']+ ){{0,3}}?|(?:everyone|everybody|people|they|he|she) )"
+    r"(?:keeps? |kept |has been |have been |is |was |are |were |always |also |just )?"
+    r"(?:mentioning|mentioned|mentions|talking about|talks about|talked about|bringing up|brought up|brings up|"
+    r"pushing|pushes|pushed|(?:told|tells|telling) (?:us|me|him|her|them) about|going on about|goes on about)\b",
+    re.I,
+)
+# credentials in general, not the one just shown: "who pays for these tests?", "what do they cost in general?"
+_MANY = re.compile(
+    rf"\b(?:these|those|all) (?:{_THING}|credential|license|program)s\b|\bin general\b|\ball (?:of )?(?:these|those|them)\b"
+)
 CREDENTIAL_PRONOUN = re.compile(r"\b(one|1|them|these|those)\b")
 # a turn's words for a thing it never names: on a page about credentials, credentials
 # ("it" unless it only stands for what follows: "how much does it cost to take the ACT?")
@@ -135,10 +149,11 @@ class Router:
         text, n = message.question, message.normalised
         t = self.thresholds
         hits = self.catalogue.find_names(text)
-        sentences = self.sentences(text)
+        told = " ".join(_REPORTING.sub(" ", text).split())  # without who keeps mentioning it
+        sentences = self.sentences(told)
         # matched on its own: a sentence that says something, not one that only points at the others ("..., what
         # is that?"); that one still says what is asked of a credential the others name
-        readings = [text] + [p for p in sentences if says_something(p)]
+        readings = [text] + ([told] if told != text else []) + [p for p in sentences if says_something(p)]
         matches: list[Match] = []
         plain: list[Match] = []  # the best ranking of the question as typed (no name generalised)
         for reading in readings:  # a question wrapped in context: its own sentence may match better
@@ -147,7 +162,7 @@ class Router:
                 plain = ranked
             # the FAQ reads "do OSHA 10 and forklift points add up?" as "do credential and credential ..."; not a
             # part that only says what someone has ("my daughter has ServSafe": "... has credential" is no question)
-            if hits and (reading is text or ASKS.match(normalise(reading))):
+            if hits and (reading is text or reading is told or ASKS.match(normalise(reading))):
                 _, generic = self.matcher.rank(
                     self.generalise(reading, self.catalogue.mentions(reading)), session.state
                 )
@@ -257,7 +272,8 @@ class Router:
             just_shown = not session.last_faq_id and len(n.split()) <= 5
             floor = t.aspect if pronoun else max(t.aspect, unboosted)
             if (
-                aspect is not None
+                not (_MANY.search(n) and faq_top >= self.faq.thresholds.answer)
+                and aspect is not None
                 and aspect.id.startswith("cred_")
                 and (pronoun or just_shown)
                 and aspect.score >= floor
