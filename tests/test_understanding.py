@@ -643,3 +643,21 @@ def test_who_keeps_mentioning_a_topic_does_not_drown_it(bot):
         "Elgin dad. his CTE teacher is always talking about the pathway endorsement, what's that", "rep2"
     )
     assert (reply.kind, reply.faq_id) == ("answer", "il-sup-ccpe")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much is the ServSafe Food Handler exam going to set us back exactly",
+        "what's the going rate for the EKG technician exam?",
+    ],
+)
+def test_the_price_of_one_named_exam_is_offered_to_the_help_desk(bot, question):
+    # the FAQ says who sets what credentials cost; the amount for this one it does not hold
+    reply = bot.handle(question, "fee")
+    assert reply.kind == "fallback" and reply.offer_escalation
+
+
+def test_who_is_asking_does_not_decide_what_is_asked(bot):
+    reply = bot.handle("IL dad here why shld she bother with certifications", "intro")
+    assert (reply.kind, reply.faq_id) == ("answer", "il-why-earn")  # not what a parent should know

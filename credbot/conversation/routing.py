@@ -65,6 +65,12 @@ _REPORTING = re.compile(
     r"pushing|pushes|pushed|(?:told|tells|telling) (?:us|me|him|her|them) about|going on about|goes on about)\b",
     re.I,
 )
+# who is asking says nothing of what: "il mom here why shld my kid get certs" (a parent's question stays one)
+_INTRO = re.compile(
+    r"^(?:[\w.']+ ){0,3}?(?:mom|mother|dad|father|parent|grandma|grandpa|grandmother|grandfather|guardian|counselor|"
+    r"teacher|principal|coordinator|director)s? here\b[\s,.:;!-]*",
+    re.I,
+)
 # credentials in general, not the one just shown: "who pays for these tests?", "what do they cost in general?"
 _MANY = re.compile(
     rf"\b(?:these|those|all) (?:{_THING}|credential|license|program)s\b|\bin general\b|\ball (?:of )?(?:these|those|them)\b"
@@ -149,7 +155,7 @@ class Router:
         text, n = message.question, message.normalised
         t = self.thresholds
         hits = self.catalogue.find_names(text)
-        told = " ".join(_REPORTING.sub(" ", text).split())  # without who keeps mentioning it
+        told = " ".join(_REPORTING.sub(" ", _INTRO.sub("", text)).split())  # without who asks, who keeps mentioning it
         sentences = self.sentences(told)
         # matched on its own: a sentence that says something, not one that only points at the others ("..., what
         # is that?"); that one still says what is asked of a credential the others name
@@ -201,6 +207,11 @@ class Router:
             matches = self.scope_ranked(matches, scope, session.state)
             faq_top = matches[0].score
         unheld = uncovered.score if uncovered is not None and uncovered.score >= t.uncovered else 0.0
+        typed_scope = (
+            self.scope.judge(text) if hits and scope is not None else None
+        )  # the name as typed, not "credential"
+        if typed_scope is not None and typed_scope.kind == UNCOVERED and typed_scope.uncovered >= t.faq_certain:
+            unheld = max(unheld, typed_scope.uncovered)  # "how much does the NHA phlebotomy exam cost exactly?"
         if not hits and scope is not None and scope.kind == "faq" and scope.faq >= t.faq_certain:
             # "how does a credential get put on the state's list?" is the FAQ's, however near an example of what it
             # lacks; not so "how much is the fee for the NIMS exam?", which the FAQ answers of credentials in general
