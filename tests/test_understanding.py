@@ -661,3 +661,17 @@ def test_the_price_of_one_named_exam_is_offered_to_the_help_desk(bot, question):
 def test_who_is_asking_does_not_decide_what_is_asked(bot):
     reply = bot.handle("IL dad here why shld she bother with certifications", "intro")
     assert (reply.kind, reply.faq_id) == ("answer", "il-why-earn")  # not what a parent should know
+
+
+def test_only_the_other_states_answer_on_the_same_topic_is_given_beside_it(bot):
+    from credbot.conversation.sessions import Session
+    from credbot.matching import Match
+
+    def match(entry_id, score):
+        return Match(bot.kb.faq_by_id[entry_id], score, score, score)
+
+    # Illinois's costs answer comes near what IWIP pays Ohio's schools, but it is no answer to that
+    reply = bot.faq.faq("what does iwip pay", [match("oh-sup-iwip", 0.5), match("il-costs", 0.45)], Session("tw"))
+    assert (reply.faq_id, reply.state) == ("oh-sup-iwip", "OH") and "both" not in reply.text
+    reply = bot.faq.faq("who pays", [match("oh-sup-who-pays", 0.5), match("il-costs", 0.45)], Session("tw2"))
+    assert reply.state is None and "Illinois" in reply.text  # the same topic: both, until the state is known

@@ -84,7 +84,7 @@ class FaqReplies:
                 (
                     m
                     for m in matches[1:4]
-                    if self.twins(top.entry, m.entry) and m.own_score >= max(t.twin * top.score, t.answer)
+                    if self.counterparts(top.entry, m.entry) and m.own_score >= max(t.twin * top.score, t.answer)
                 ),
                 None,
             )
@@ -95,6 +95,12 @@ class FaqReplies:
     @staticmethod
     def twins(a: FaqEntry, b: FaqEntry) -> bool:
         return a.state != b.state
+
+    @staticmethod
+    def counterparts(a: FaqEntry, b: FaqEntry) -> bool:
+        """The two states' answers on one topic (the knowledge's ``counterpart``): what IWIP pays is Ohio's alone,
+        however near Illinois's costs answer comes."""
+        return a.state != b.state and (a.counterpart == b.id or b.counterpart == a.id)
 
     def answer_entry(
         self,
