@@ -675,3 +675,12 @@ def test_only_the_other_states_answer_on_the_same_topic_is_given_beside_it(bot):
     assert (reply.faq_id, reply.state) == ("oh-sup-iwip", "OH") and "both" not in reply.text
     reply = bot.faq.faq("who pays", [match("oh-sup-who-pays", 0.5), match("il-costs", 0.45)], Session("tw2"))
     assert reply.state is None and "Illinois" in reply.text  # the same topic: both, until the state is known
+
+
+def test_what_is_that_asks_of_the_thing_the_sentence_before_ends_on(bot):
+    message = (
+        "we moved to Toledo in the summer and the welcome packet from the school says every junior should try for "
+        "an industry credential. what is that, in simple terms?"
+    )
+    reply = bot.handle(message, "back")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-what-is-credential")

@@ -94,7 +94,9 @@ class TurnReading:
                 continue
             else:
                 kept.append(part)
-        asks = bool(kept) and self._asks_something(" ".join(kept), session)
+        asks = bool(kept) and (
+            any(ASKS.match(normalise(p)) for p in kept) or self._asks_something(" ".join(kept), session)
+        )  # "... he spends every afternoon in the shop. We're in Ohio. Do employers require them?"
         if len(kept) == len(parts):
             return msg, None, None
         if kept and not stated and not asks:  # "ok so - the same question" is one thought; a complaint in it stays

@@ -71,6 +71,10 @@ _INTRO = re.compile(
     r"teacher|principal|coordinator|director)s? here\b[\s,.:;!-]*",
     re.I,
 )
+# a sentence that asks what the thing the sentence before it ends on is: "... she should earn an industry
+# credential. what even is that?"
+_WHAT_IS_THAT = re.compile(r"^(?:so |ok |and |but )?(?:what|whats)(?: \w+){0,2} (?:that|this|it)\b")
+_ENDS_ON_A_THING = re.compile(r"\b(?:an?|the|this|that|these|those) ((?:[\w-]+ ){0,3}[\w-]+)$")
 # credentials in general, not the one just shown: "who pays for these tests?", "what do they cost in general?"
 _MANY = re.compile(
     rf"\b(?:these|those|all) (?:{_THING}|credential|license|program)s\b|\bin general\b|\ball (?:of )?(?:these|those|them)\b"
@@ -160,6 +164,7 @@ class Router:
         # matched on its own: a sentence that says something, not one that only points at the others ("..., what
         # is that?"); that one still says what is asked of a credential the others name
         readings = [text] + ([told] if told != text else []) + [p for p in sentences if says_something(p)]
+        readings += named_back(self.intents.sentences(told))
         matches: list[Match] = []
         plain: list[Match] = []  # the best ranking of the question as typed (no name generalised)
         for reading in readings:  # a question wrapped in context: its own sentence may match better
@@ -207,11 +212,13 @@ class Router:
             matches = self.scope_ranked(matches, scope, session.state)
             faq_top = matches[0].score
         unheld = uncovered.score if uncovered is not None and uncovered.score >= t.uncovered else 0.0
-        typed_scope = (
-            self.scope.judge(text) if hits and scope is not None else None
-        )  # the name as typed, not "credential"
+        # "how much does the NHA phlebotomy exam cost exactly?": the classifier, reading the name as typed, is sure
+        # the knowledge does not hold it, and nothing the card holds reads it
+        typed_scope = self.scope.judge(text) if len(hits) == 1 and scope is not None else None
         if typed_scope is not None and typed_scope.kind == UNCOVERED and typed_scope.uncovered >= t.faq_certain:
-            unheld = max(unheld, typed_scope.uncovered)  # "how much does the NHA phlebotomy exam cost exactly?"
+            card = self.catalogue_aspect(text, hits[0])
+            if card is None or card.score < t.aspect:
+                unheld = max(unheld, typed_scope.uncovered)
         if not hits and scope is not None and scope.kind == "faq" and scope.faq >= t.faq_certain:
             # "how does a credential get put on the state's list?" is the FAQ's, however near an example of what it
             # lacks; not so "how much is the fee for the NIMS exam?", which the FAQ answers of credentials in general
@@ -604,6 +611,18 @@ class Router:
         if together and together[0].score >= max(alone + self.thresholds.followup_gain, self.faq.thresholds.clarify):
             return together
         return matches
+
+
+def named_back(parts: list[str]) -> list[str]:
+    """A "what is that?" sentence with the thing the sentence before it ends on in place of "that" ("now her school
+    says she should earn an industry credential. what even is that" -> "what even is industry credential")."""
+    out = []
+    for before, part in zip(parts, parts[1:]):
+        n = normalise(part)
+        thing = _ENDS_ON_A_THING.search(normalise(before))
+        if thing and _WHAT_IS_THAT.match(n):
+            out.append(re.sub(r"\b(?:that|this|it)\b", thing.group(1), n, count=1))
+    return out
 
 
 def says_something(text: str) -> bool:
