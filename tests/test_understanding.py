@@ -684,3 +684,12 @@ def test_what_is_that_asks_of_the_thing_the_sentence_before_ends_on(bot):
     )
     reply = bot.handle(message, "back")
     assert (reply.kind, reply.faq_id) == ("answer", "oh-what-is-credential")
+
+
+def test_yes_before_a_question_accepts_the_offer_and_no_before_one_asks_it(bot):
+    assert bot.handle("how long does an OSHA 10 card stay valid", "yq").offer_escalation
+    reply = bot.handle("sure, what do you need from me?", "yq")
+    assert "email" in reply.text.lower()  # accepted: the help desk needs an address
+    assert bot.handle("how long does an OSHA 10 card stay valid", "nq").offer_escalation
+    reply = bot.handle("no, but what about the forklift one?", "nq")
+    assert (reply.kind, reply.credential_id) == ("credential", "forklift-operator-certification")

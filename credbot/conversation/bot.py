@@ -247,18 +247,20 @@ class Bot(TurnReading, ChannelDesk):
                 return smalltalk.state_set(state, session)
         elif isinstance(pending, ConfirmEscalation):
             given = _address_in(msg.text)
-            if given and not self._says(n, "no"):  # "yes pls, email: tina@example.com": yes, and where to reply
+            if given and not self._says(msg.text, "no"):  # "yes pls, email: tina@example.com": yes, and where to reply
                 return self.escalating.send(pending.question, session, channel, {**user, "email": given})
-            if self._says(n, "yes"):
+            if self._says(msg.text, "yes"):
                 return self.escalating.confirmed(pending.question, session, channel, user)
-            if self._says(n, "no"):
+            if self._says(msg.text, "no"):
                 session.unanswered = None  # declined: a later address does not send it
+                if self._says_first(msg.text, "no"):
+                    return None  # "no, but what about the forklift one?": the question after it is a new one
                 return smalltalk.say("bot.wont_send", session)
         elif isinstance(pending, AskEmail):
             candidate = _address_in(msg.text)
             if candidate:
                 return self.escalating.send(pending.question, session, channel, {**user, "email": candidate})
-            if self._says(n, "no"):
+            if self._says(msg.text, "no"):
                 session.unanswered = None
                 return smalltalk.say("bot.wont_send_short", session)
             if len(n.split()) <= 3:

@@ -31,6 +31,7 @@ GRIEVANCES = frozenset({"complaint", "ask_person"})  # what a person may say bes
 _TELLING = re.compile(
     r"^(?:so |well |ok |and )?(?:my|our|we|were|im|i am|ive|i have|i live|he|hes|she|shes|they|theyre)\b"
 )
+_MOVES_ON = re.compile(r"^(?:what|how) about\b")  # after "ok,": another question, not "yes" to an offer
 _ASKING_WORDS = frozenset(
     "how what whats who which where when why wat wut hw wondering know tell explain if whether help can could "
     "would should please".split()
@@ -222,9 +223,25 @@ class TurnReading:
             return False  # "CCPE illinois" (0.72 against 0.52) asks; "is it different in Ohio?" (0.94 against 0.46) does not
         return only >= self.understanding.state_only
 
-    def _says(self, normalised: str, intent: str) -> bool:
+    def _says(self, text: str, intent: str) -> bool:
         """Does the answer to a yes-or-no question say ``intent`` ("yes" or "no")? Weighed against the opposite
-        answer, not against every intent: "ok", "sounds good", "yes I would like that" say yes to an offer."""
+        answer, not against every intent: "ok", "sounds good", "yes I would like that" say yes to an offer; so
+        does a short first sentence before a question ("sure, what do you need from me?")."""
+        return self._replies(normalise(text), intent) or self._says_first(text, intent)
+
+    def _says_first(self, text: str, intent: str) -> bool:
+        """Does a short first sentence say ``intent`` before a question ("sure, what do you need from me?", "no, but
+        what about the forklift one?"); not "ok, thanks", which asks nothing after it."""
+        parts = self.intents.sentences(text)
+        if len(parts) < 2 or len(parts[0].split()) > 3 or not ASKS.match(normalise(parts[1])):
+            return False
+        if intent == "yes" and _MOVES_ON.match(normalise(parts[1])):
+            return False  # "ok, what about Ohio?" moves on
+        first = normalise(parts[0])
+        top = self.intents.best(first, ("reply", "social"))
+        return top is not None and top.id == intent and self._replies(first, intent)  # "sure", not "ok"
+
+    def _replies(self, normalised: str, intent: str) -> bool:
         top = self.intents.best(normalised, ("reply", "social"))
         if top is None or top.id not in ({"yes", "acknowledge"} if intent == "yes" else {"no"}):
             return False  # "thanks" or "bye" to an offer is neither
