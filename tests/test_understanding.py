@@ -693,3 +693,15 @@ def test_yes_before_a_question_accepts_the_offer_and_no_before_one_asks_it(bot):
     assert bot.handle("how long does an OSHA 10 card stay valid", "nq").offer_escalation
     reply = bot.handle("no, but what about the forklift one?", "nq")
     assert (reply.kind, reply.credential_id) == ("credential", "forklift-operator-certification")
+
+
+def test_a_state_in_reply_to_which_of_these_picks_that_states_answer(bot):
+    assert bot.handle("the list", "pick-state").kind == "clarify"
+    reply = bot.handle("illinois", "pick-state")
+    assert (reply.kind, reply.faq_id, reply.state) == ("answer", "il-list", "IL")
+
+
+def test_the_list_in_ohio_is_ohios_list(bot):
+    bot.handle("we live in ohio", "oh-list")
+    reply = bot.handle("the list", "oh-list")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-career-fields")

@@ -225,6 +225,14 @@ class Bot(TurnReading, ChannelDesk):
         pending, session.pending = session.pending, None
         n = msg.normalised
         if isinstance(pending, ChooseEntry):
+            state = msg.named_state if self._names_state_only(msg, session) else None
+            if state:  # "illinois" to "which of these?": that state's best choice, or the question asked there
+                session.state = state
+                mine = [i for i in pending.options if self.kb.faq_by_id[i].state == state]
+                if not mine:
+                    return self._router(session).route(self.message(pending.question), session, topical=False)
+                entry = self.kb.faq_by_id[mine[0]]
+                return self.faq.answer_entry(entry, pending.question, session, confidence=pending.confidence)
             labels = [self.kb.faq_by_id[i].question for i in pending.options]
             index = intents.choice_index(n, labels)
             if index is None:  # "the one about combining them": the offered answer the turn matches best
