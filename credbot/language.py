@@ -50,7 +50,8 @@ my your his her our their it its this that these those there what which who whom
 can could would should will shall may might much many some any not don't doesn't i i'm you we they he she me
 him us them to from about into than then hi hello hey thanks thank please yes yeah yep bye goodbye need want
 know get got does
-speak english spanish sure great good morning""".split()
+speak english spanish sure great good morning
+thx thnx ty pls plz u ur""".split()  # English texting shorthand ("k thx"; not "k", Spanish texting's "que")
 )
 # One-word turns that say the language by themselves.
 STRONG = {

@@ -705,3 +705,9 @@ def test_the_list_in_ohio_is_ohios_list(bot):
     bot.handle("we live in ohio", "oh-list")
     reply = bot.handle("the list", "oh-list")
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-career-fields")
+
+
+def test_texted_thanks_and_a_texted_question_after_it(bot):
+    bot.handle("what is servsafe", "txt")
+    reply = bot.handle("k thx. r there other food ones", "txt")
+    assert reply.kind == "credential" and reply.language == "en"

@@ -100,7 +100,7 @@ class IntentClassifier:
                 per_example = (1 - SEMANTIC_SHARE) * per_example + SEMANTIC_SHARE * semantic
         best = np.full(len(self.order), 0.0, dtype=np.float32)
         np.maximum.at(best, self.owners, per_example.astype(np.float32))
-        exact = self.exact.get(normalised)
+        exact = self.exact.get(normalised) or self.exact.get(self.matcher.kb.synonyms.expand(normalised))  # "k thx"
         if exact is not None:
             best[self.order.index(exact)] = 1.0
         ranked = np.argsort(-best)

@@ -96,7 +96,8 @@ class TurnReading:
             else:
                 kept.append(part)
         asks = bool(kept) and (
-            any(ASKS.match(normalise(p)) for p in kept) or self._asks_something(" ".join(kept), session)
+            any(ASKS.match(self.kb.synonyms.expand(normalise(p))) for p in kept)
+            or self._asks_something(" ".join(kept), session)
         )  # "... he spends every afternoon in the shop. We're in Ohio. Do employers require them?"
         if len(kept) == len(parts):
             return msg, None, None
@@ -112,7 +113,7 @@ class TurnReading:
     def _asks_something(self, text: str, session: Session) -> bool:
         """Is there a question in ``text`` on its own: a credential's name, a question ("who issues it?"), four
         words or more with a word that asks ("tell me about the seal"), or an FAQ match?"""
-        n = normalise(text)
+        n = self.kb.synonyms.expand(normalise(text))  # "r there other food ones"
         if ASKS.match(n) or self.catalogue.find_names(text):
             return True
         if len(n.split()) >= 4 and (session.language != "en" or _ASKING_WORDS.intersection(n.split())):
