@@ -311,10 +311,10 @@ class Bot(TurnReading, ChannelDesk):
         n = msg.normalised
         if len(n.split()) > 6 or intents.ASKS.match(n) or self.catalogue.find_names(msg.question):
             return None
-        _, ranked = self._router(session).matcher.rank(f"{pending.question} {msg.question}", session.state)
-        if not ranked or ranked[0].score < self.thresholds.answer:
-            return None
-        if len(ranked) > 1 and ranked[0].score - ranked[1].score < self.thresholds.margin:
+        router = self._router(session)
+        _, ranked = router.matcher.rank(f"{pending.question} {msg.question}", session.state)
+        t = router.faq.thresholds
+        if not ranked or ranked[0].score < t.answer or len(ranked) > 1 and ranked[0].score - ranked[1].score < t.margin:
             return None
         return ranked[0].entry, ranked[0].score
 

@@ -153,8 +153,8 @@ class TurnReading:
         if top.score < self.understanding.sure_intent:
             if top.id not in PLAIN_SOCIAL and self.catalogue.find_names(msg.question):
                 return None  # "what is the MOS certification" is no complaint: a credential's name is content
-            asked = self.intents.best(msg.normalised, ("catalogue",))
-            if top.id not in PLAIN_SOCIAL and asked is not None and asked.score > top.score:
+            as_question = self.intents.best(msg.normalised, ("catalogue",))
+            if top.id not in PLAIN_SOCIAL and as_question is not None and as_question.score > top.score:
                 return None  # "what are these credentials everyone talks about" asks what the catalogue holds
             _, matches = self._router(session).matcher.rank(msg.question, session.state)
             if matches and matches[0].score + self.understanding.intent_lead > top.score:
