@@ -289,20 +289,18 @@ class Bot(TurnReading, ChannelDesk):
     def _route_either_language(self, msg: Message, session: Session, *, topical: bool) -> Reply:
         """The router's reply in the person's language; a Spanish turn the Spanish views cannot place is read
         by the English ones too ("mi hija quiere saber how do students earn credentials?"), and still answered
-        in Spanish. The session is as before the first reading when the second one answers."""
+        in Spanish. The English reading runs on a copy of the conversation as it was before the Spanish one."""
         if self.router_es is self.router or session.language != "es":
             return self.router.route(msg, session, topical=topical)
-        before = copy.deepcopy(session)
+        trial = copy.deepcopy(session)  # the English reading's, taken up only if it answers
         reply = self.router_es.route(msg, session, topical=topical)
         if reply.kind != "fallback":
             return reply
-        after = copy.deepcopy(session)
-        vars(session).update(vars(before))
-        english = self.router.route(msg, session, topical=topical)
-        if english.kind in ("answer", "credential"):
-            return english
-        vars(session).update(vars(after))
-        return reply
+        english = self.router.route(msg, trial, topical=topical)
+        if english.kind not in ("answer", "credential"):
+            return reply
+        vars(session).update(vars(trial))
+        return english
 
     def _narrowed(self, msg: Message, session: Session, pending: ChooseEntry) -> tuple[FaqEntry, float] | None:
         """The answer a short reply to "which of these?" picks when read with the question it narrows ("points",

@@ -95,10 +95,7 @@ class TurnReading:
                 continue
             else:
                 kept.append(part)
-        asks = bool(kept) and (
-            any(ASKS.match(self.kb.synonyms.expand(normalise(p))) for p in kept)
-            or self._asks_something(" ".join(kept), session)
-        )  # "... he spends every afternoon in the shop. We're in Ohio. Do employers require them?"
+        asks = bool(kept) and self._asks_something(kept, session)
         if len(kept) == len(parts):
             return msg, None, None
         if kept and not stated and not asks:  # "ok so - the same question" is one thought; a complaint in it stays
@@ -110,12 +107,14 @@ class TurnReading:
             return None, social, stated
         return self.message(". ".join(kept)), social, stated  # its sentences still apart: the router reads each
 
-    def _asks_something(self, text: str, session: Session) -> bool:
-        """Is there a question in ``text`` on its own: a credential's name, a question ("who issues it?"), four
-        words or more with a word that asks ("tell me about the seal"), or an FAQ match?"""
-        n = self.kb.synonyms.expand(normalise(text))  # "r there other food ones"
-        if ASKS.match(n) or self.catalogue.find_names(text):
+    def _asks_something(self, sentences: list[str], session: Session) -> bool:
+        """Is there a question in these sentences on their own: a credential's name, a sentence that asks ("who
+        issues it?", "r there other food ones", "... We're in Ohio. Do employers require them?"), four words or
+        more with a word that asks ("tell me about the seal"), or an FAQ match?"""
+        text = " ".join(sentences)
+        if any(ASKS.match(self.kb.synonyms.expand(normalise(p))) for p in sentences) or self.catalogue.find_names(text):
             return True
+        n = self.kb.synonyms.expand(normalise(text))
         if len(n.split()) >= 4 and (session.language != "en" or _ASKING_WORDS.intersection(n.split())):
             return True  # not "his cousin lives in Chicago and wants one too", which only tells, unless it matches
         router = self._router(session)

@@ -54,7 +54,8 @@ PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one|those|these)\
 POINTS_TO = re.compile(r"\b(it|that|this|they|them|those|these|lo|los|eso|ese|esa|esto|este)\b")  # "¿quién lo da?"
 _THING = "test|exam|cert|certificate|certification"  # what a credential is called when it is not named
 THE_THING = re.compile(rf"\bthe (?:{_THING})\b")  # "what does the exam cost?"
-_THAT_THING = re.compile(rf"\b(?:that|this|those|these) (?:{_THING}|credential|license|program)s?\b")  # "that test"
+_THINGS = rf"(?:{_THING}|credential|license|program)"  # ... and what credentials are called together
+_THAT_THING = re.compile(rf"\b(?:that|this|those|these) {_THINGS}s?\b")  # "that test"
 # who mentioned the thing asked about says nothing of what is asked: "what's the CCRI my district keeps mentioning?",
 # "his teacher keeps talking about the IWIP thing"
 _WHO = r"(?:my|our|his|her|their|your|the|this|a)"
@@ -76,9 +77,7 @@ _INTRO = re.compile(
 _WHAT_IS_THAT = re.compile(r"^(?:so |ok |and |but )?(?:what|whats)(?: \w+){0,2} (?:that|this|it)\b")
 _ENDS_ON_A_THING = re.compile(r"\b(?:an?|the|this|that|these|those) ((?:[\w-]+ ){0,3}[\w-]+)$")
 # credentials in general, not the one just shown: "who pays for these tests?", "what do they cost in general?"
-_MANY = re.compile(
-    rf"\b(?:these|those|all) (?:{_THING}|credential|license|program)s\b|\bin general\b|\ball (?:of )?(?:these|those|them)\b"
-)
+_MANY = re.compile(rf"\b(?:these|those|all) {_THINGS}s\b|\bin general\b|\ball (?:of )?(?:these|those|them)\b")
 CREDENTIAL_PRONOUN = re.compile(r"\b(one|1|them|these|those)\b")
 # a turn's words for a thing it never names: on a page about credentials, credentials
 # ("it" unless it only stands for what follows: "how much does it cost to take the ACT?")
@@ -160,11 +159,12 @@ class Router:
         t = self.thresholds
         hits = self.catalogue.find_names(text)
         told = " ".join(_REPORTING.sub(" ", _INTRO.sub("", text)).split())  # without who asks, who keeps mentioning it
-        sentences = self.sentences(told)
+        parts = self.intents.sentences(told)
+        sentences = long_sentences(parts)
         # matched on its own: a sentence that says something, not one that only points at the others ("..., what
         # is that?"); that one still says what is asked of a credential the others name
         readings = [text] + ([told] if told != text else []) + [p for p in sentences if says_something(p)]
-        readings += named_back(self.intents.sentences(told))
+        readings += named_back(parts)
         matches: list[Match] = []
         plain: list[Match] = []  # the best ranking of the question as typed (no name generalised)
         for reading in readings:  # a question wrapped in context: its own sentence may match better
@@ -214,8 +214,13 @@ class Router:
         unheld = uncovered.score if uncovered is not None and uncovered.score >= t.uncovered else 0.0
         # "how much does the NHA phlebotomy exam cost exactly?": the classifier, reading the name as typed, is sure
         # the knowledge does not hold it, and nothing the card holds reads it
-        typed_scope = self.scope.judge(text) if len(hits) == 1 and scope is not None else None
-        if typed_scope is not None and typed_scope.kind == UNCOVERED and typed_scope.uncovered >= t.faq_certain:
+        typed_scope = self.scope.judge(text) if hits and scope is not None else None  # the name as typed
+        if (
+            len(hits) == 1
+            and typed_scope is not None
+            and typed_scope.kind == UNCOVERED
+            and typed_scope.uncovered >= t.faq_certain
+        ):
             card = self.catalogue_aspect(text, hits[0])
             if card is None or card.score < t.aspect:
                 unheld = max(unheld, typed_scope.uncovered)
@@ -322,9 +327,8 @@ class Router:
         if hits and not beyond and scope is not None and typed_top < self.faq.thresholds.answer:
             # "how much do welders make?": read as "credential", the question matched; as typed, about people
             # with a trade, it matches nothing and the classifier says it is not for the knowledge
-            typed = self.scope.judge(text)
-            if self.beyond_knowledge(typed, plain):
-                beyond, scope = True, typed
+            if self.beyond_knowledge(typed_scope, plain):
+                beyond, scope = True, typed_scope
         if beyond and scope is not None and faq_top < self.faq.thresholds.sure:
             if scope.kind == UNCOVERED:
                 return self.faq.fallback(text, matches, session)
@@ -363,8 +367,7 @@ class Router:
 
     def sentences(self, text: str) -> list[str]:
         """The sentences of a message of several that are long enough to be read on their own (three words)."""
-        parts = self.intents.sentences(text)
-        return [p for p in parts if len(p.split()) >= 3] if len(parts) > 1 else []
+        return long_sentences(self.intents.sentences(text))
 
     def judge_scope(self, message: Message, session: Session, hits: tuple[NameHit, ...]) -> Scope | None:
         """The scope classifier's verdict on the turn (None without the sentence model). A credential's name is
@@ -611,6 +614,11 @@ class Router:
         if together and together[0].score >= max(alone + self.thresholds.followup_gain, self.faq.thresholds.clarify):
             return together
         return matches
+
+
+def long_sentences(parts: list[str]) -> list[str]:
+    """Of a message's sentences (several), those long enough to be read on their own: three words."""
+    return [p for p in parts if len(p.split()) >= 3] if len(parts) > 1 else []
 
 
 def named_back(parts: list[str]) -> list[str]:
