@@ -711,3 +711,17 @@ def test_texted_thanks_and_a_texted_question_after_it(bot):
     bot.handle("what is servsafe", "txt")
     reply = bot.handle("k thx. r there other food ones", "txt")
     assert reply.kind == "credential" and reply.language == "en"
+
+
+@pytest.mark.parametrize(
+    "question,entries",
+    [
+        ("we live in Toledo - who covers my daughter's nursing test?", {"oh-sup-who-pays"}),
+        ("who pays for the welding test?", {"oh-sup-who-pays", "il-costs"}),
+    ],
+)
+def test_a_first_question_about_a_trades_test_is_a_credential_question(bot, question, entries):
+    # an opening question without a credential word needs a sure match, else it is sent to the school; a trade's
+    # "test" (and a credential's "point" value) are credential words (intents.json's domain_words)
+    reply = bot.handle(question, "s")
+    assert reply.kind == "answer" and reply.faq_id in entries
