@@ -725,3 +725,10 @@ def test_a_first_question_about_a_trades_test_is_a_credential_question(bot, ques
     # "test" (and a credential's "point" value) are credential words (intents.json's domain_words)
     reply = bot.handle(question, "s")
     assert reply.kind == "answer" and reply.faq_id in entries
+
+
+def test_a_turn_that_only_announces_a_question_is_invited_to_ask_it(bot):
+    reply = bot.handle("good evening, I've got a question about certs for my son", "s")
+    assert reply.kind == "smalltalk" and reply.faq_id is None  # no definition nobody asked for
+    asked = bot.handle("hi, quick question: could you tell me what a cert is?", "t")
+    assert asked.kind == "answer"  # a question after the announcement is answered

@@ -31,6 +31,12 @@ GRIEVANCES = frozenset({"complaint", "ask_person"})  # what a person may say bes
 _TELLING = re.compile(
     r"^(?:so |well |ok |and )?(?:my|our|we|were|im|i am|ive|i have|i live|he|hes|she|shes|they|theyre)\b"
 )
+# the words of a turn that only announces a question: the domain's word (synonyms.json makes "certs", "IRCs" and
+# "credenciales" "credential"), asking and filler ("question" itself is a stop word)
+_ANNOUNCING = frozenset({"credential", "ask", "quick", "stuff", "thing", "something", "few", "couple"})
+_ASKS_OF_IT = re.compile(
+    r"^(?:is|are|do|does)\b|\b(?:what|whats|how|who|why|where|when|which|tell|explain|means?|meaning)\b"
+)
 _MOVES_ON = re.compile(r"^(?:what|how) about\b")  # after "ok,": another question, not "yes" to an offer
 _ASKING_WORDS = frozenset(
     "how what whats who which where when why wat wut hw wondering know tell explain if whether help can could "
@@ -87,7 +93,16 @@ class TurnReading:
         for part in parts:
             piece = self.message(part)
             top = self.intents.best(piece.normalised, ("social",))
-            if top is not None and top.id in SOCIAL_EDGE and top.score >= self.understanding.edge:
+            if (
+                top is not None
+                and top.id in SOCIAL_EDGE
+                and (
+                    top.score >= self.understanding.edge
+                    or top.id == "preamble"
+                    and top.score >= self.understanding.intent
+                    and self._announces(piece, session)
+                )
+            ):
                 social = top if social is None or social.id == "greeting" else social  # "hi, quick question"
             elif piece.named_state and self._names_state_only(piece, session):
                 stated = piece.named_state
@@ -147,7 +162,7 @@ class TurnReading:
         top = self._grievance(msg, top) or top
         if top is None or top.group == "off_topic" or top.score < self.understanding.intent:
             return None  # off-topic questions are the router's: they may still be about credentials
-        if top.id == "preamble" and top.score < self.understanding.edge:
+        if top.id == "preamble" and top.score < self.understanding.edge and not self._announces(msg, session):
             return None  # "tell me about credentials" asks; only a near-certain "I have a question" announces one
         if top.score < self.understanding.sure_intent:
             if top.id not in PLAIN_SOCIAL and self.catalogue.find_names(msg.question):
@@ -159,6 +174,14 @@ class TurnReading:
             if matches and matches[0].score + self.understanding.intent_lead > top.score:
                 return None  # "what can you tell me about costs" asks the FAQ, not for help
         return self._act(top.id, session)
+
+    def _announces(self, msg: Message, session: Session) -> bool:
+        """Does the turn only announce a question ("hello, I have a question about credentials", "got a question
+        about IRCs for my daughter"): nothing in it but the domain, who it is for and words of asking?"""
+        if _ASKS_OF_IT.search(msg.normalised):
+            return False  # "what about credentials?", "could you tell us what a credential is?" ask
+        words = self._router(session).matcher.analyse(msg.question).words
+        return bool(words) and all(w in _ANNOUNCING or w in WHO for w in words)
 
     def _grievance(self, msg: Message, whole: IntentScore | None) -> IntentScore | None:
         """A complaint or a request for a person in one sentence of a turn of statements ("thanks for nothing,
