@@ -135,3 +135,13 @@ def test_an_address_after_declining_sends_nothing(services):
     bot.handle("no thanks", "decline", channel="web")
     reply = bot.handle("dad@example.com", "decline", channel="web")
     assert reply.kind == "smalltalk" and "type the question first" in reply.text
+
+
+@pytest.mark.parametrize("answer", ["ok could you get someone there to look at it", "then who could I ask"])
+def test_asking_for_a_person_in_reply_to_the_help_desk_offer_takes_it_up(services, answer):
+    bot = services.bot
+    offer = bot.handle("can my son retake the welding test if he fails it?", "take-up", state="OH", channel="web")
+    assert offer.offer_escalation
+    asked = bot.handle(answer, "take-up", channel="web")
+    assert asked.kind == "smalltalk" and "email address" in asked.text
+    assert bot.handle("dad@example.com", "take-up", channel="web").kind == "escalated"

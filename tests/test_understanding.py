@@ -732,3 +732,9 @@ def test_a_turn_that_only_announces_a_question_is_invited_to_ask_it(bot):
     assert reply.kind == "smalltalk" and reply.faq_id is None  # no definition nobody asked for
     asked = bot.handle("hi, quick question: could you tell me what a cert is?", "t")
     assert asked.kind == "answer"  # a question after the announcement is answered
+
+
+def test_a_rule_about_points_is_not_taken_for_an_unknown_credentials_name(bot):
+    # "what is the X" names a credential only when X could be one: "the 12 points thing" is a rule
+    reply = bot.handle("what's the deal with the 12 point thing?", "s")
+    assert "catalogue has no entry" not in reply.text

@@ -64,6 +64,7 @@ class Understanding:
     reply: float = 0.8  # "yes" / "no" to a pending offer, surer than the opposite answer...
     yes_no: float = 0.55  # ...or at least this sure and this much surer than the opposite ("yes I would like that")
     yes_no_lead: float = 0.15
+    person_reply: float = 0.45  # asking for a person in reply to the help desk's offer takes it up
     edge: float = 0.85  # a social phrase before or after a question ("thanks! and ...")
     state_only: float = 0.7  # a turn this close to the "state_only" examples only says where the person is
     state_lead: float = 0.3  # ...even beside a sure FAQ match, when this much closer to them than to it
@@ -264,6 +265,8 @@ class Bot(TurnReading, ChannelDesk):
                 if self._says_first(msg.text, "no"):
                     return None  # "no, but what about the forklift one?": the question after it is a new one
                 return smalltalk.say("bot.wont_send", session)
+            if self._wants_person(n):  # "ok can you get someone there to look at it", "who could I ask then"
+                return self.escalating.confirmed(pending.question, session, channel, user)
         elif isinstance(pending, AskEmail):
             candidate = _address_in(msg.text)
             if candidate:

@@ -37,6 +37,7 @@ CREDENTIAL_WORDS = re.compile(
     r"\b(credential|certification|certificate|cert|license|licence|exam|points?|issues?|offers?)\b"
 )
 TRAILING_KIND = re.compile(r"(\s*\b(credential|certification|certificate|cert|license|licence|exam)s?)+$")
+POINTS = re.compile(r"\bpoints?\b")
 LEADING_KIND = re.compile(r"^(credential|certification|certificate|cert|license|licence|exam)s? \w")
 NAMED_THING = re.compile(
     r"^(what is|what s|whats|what(?= (an?|the) )|tell me about|who issues|who offers|who awards|who gives|"
@@ -70,6 +71,8 @@ class CredentialReplies:
         hits = self.catalogue.find_names(text)
         name = TRAILING_KIND.sub("", m.group("name")).strip()
         if LEADING_KIND.match(name):  # "is a cert earned inside the class?" asks how, of credentials in general
+            return None
+        if POINTS.search(name):  # "what's the deal with the 12 points thing?" asks of a rule, not of a name
             return None
         words = [
             w

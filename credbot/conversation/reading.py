@@ -264,6 +264,12 @@ class TurnReading:
         top = self.intents.best(first, ("reply", "social"))
         return top is not None and top.id == intent and self._replies(first, intent)  # "sure", not "ok"
 
+    def _wants_person(self, normalised: str) -> bool:
+        """Does the answer to the help desk's offer ask for a person ("ok can you send that to someone", "who can
+        I ask then")? Just after the offer, less sure than a request out of the blue must be."""
+        asks = self.intents.score(normalised, "ask_person")
+        return asks >= self.understanding.person_reply and asks > self.intents.score(normalised, "no")
+
     def _replies(self, normalised: str, intent: str) -> bool:
         top = self.intents.best(normalised, ("reply", "social"))
         if top is None or top.id not in ({"yes", "acknowledge"} if intent == "yes" else {"no"}):
