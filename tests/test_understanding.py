@@ -738,3 +738,15 @@ def test_a_rule_about_points_is_not_taken_for_an_unknown_credentials_name(bot):
     # "what is the X" names a credential only when X could be one: "the 12 points thing" is a rule
     reply = bot.handle("what's the deal with the 12 point thing?", "s")
     assert "catalogue has no entry" not in reply.text
+
+
+def test_an_answer_about_one_credential_does_not_answer_for_another_named_one(bot):
+    # the driver's-license answer is about that licence alone: a question naming another licence is not lifted to it
+    reply = bot.handle(
+        "Hi, I'm a single dad and honestly a bit lost. My daughter is 15, she's at the county career center for "
+        'cosmetology, and she came home saying she needs "points" to graduate and that her cosmetology license might '
+        "count for some of them. We're in Ohio. How many points does she actually need and does the license count?",
+        "s",
+    )
+    assert reply.faq_id != "oh-sup-driver-license"
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-graduation-points")

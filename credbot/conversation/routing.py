@@ -150,6 +150,10 @@ class Router:
         self.thresholds = thresholds
         words = sorted((normalise(w) for w in kb.domain_words if normalise(w)), key=len, reverse=True)
         self._domain = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b") if words else re.compile(r"(?!)")
+        # the credentials an entry's own question names ("Is the Ohio driver's license an industry-recognized credential?")
+        self.named_by_entry = {
+            e.id: frozenset(h.credential.id for h in catalogue.find_names(e.question)) for e in kb.faq_by_id.values()
+        }
 
     def route(self, message: Message, session: Session, *, topical: bool = True, own_state: bool = False) -> Reply:
         """The reply to a question. ``topical``: a follow-up may be read with the conversation's topic;
@@ -209,7 +213,7 @@ class Router:
         scope = self.judge_scope(message, session, hits)
         unboosted = faq_top  # what a catalogue aspect competes with: the FAQ's own reading of the words
         if scope is not None and scope.kind == "faq" and matches and t.entry_prior:
-            matches = self.scope_ranked(matches, scope, session.state)
+            matches = self.scope_ranked(matches, scope, session.state, hits)
             faq_top = matches[0].score
         unheld = uncovered.score if uncovered is not None and uncovered.score >= t.uncovered else 0.0
         # "how much does the NHA phlebotomy exam cost exactly?": the classifier, reading the name as typed, is sure
@@ -395,18 +399,24 @@ class Router:
             not matches or matches[0].id != scope.entry_id or outside >= t.out_of_scope_agreed
         )
 
-    def scope_ranked(self, matches: list[Match], scope: Scope, state: str | None) -> list[Match]:
+    def scope_ranked(
+        self, matches: list[Match], scope: Scope, state: str | None, hits: tuple[NameHit, ...] = ()
+    ) -> list[Match]:
         """The matcher's candidates with the classifier's probability of each added (``entry_prior`` of it):
         the classifier, trained on every phrasing of every entry, knows paraphrases no single phrasing is
         near ("why are schools pushing credentials so much?" -> why students should earn them). The
         classifier does not know the person's state: in a known state, only that state's entries gain, each by
-        its topic's probability (its own and its counterpart's, topic_probability)."""
+        its topic's probability (its own and its counterpart's, topic_probability). An entry about one credential
+        gains nothing when the question names others and not it ("her cosmetology license" is no driver's license)."""
         prior = self.thresholds.entry_prior
         entries = (
             {k: self.topic_probability(k, scope) for k in scope.entries if self.kb.faq_by_id[k].state == state}
             if state
             else dict(scope.entries)
         )
+        named = {h.credential.id for h in hits}
+        if named:
+            entries = {k: p for k, p in entries.items() if not self.named_by_entry[k] or self.named_by_entry[k] & named}
         floor = self.faq.thresholds.clarify  # a match too weak to ask about stays one: no lift out of the fallback
         boosted = [
             replace(m, score=min(1.0, m.score + prior * entries.get(m.id, 0.0))) if m.score >= floor else m
