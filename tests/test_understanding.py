@@ -750,3 +750,12 @@ def test_an_answer_about_one_credential_does_not_answer_for_another_named_one(bo
     )
     assert reply.faq_id != "oh-sup-driver-license"
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-graduation-points")
+
+
+def test_living_in_another_state_and_studying_in_ours_sets_ours(bot):
+    told = bot.handle("we live just over the line in Michigan, but our son's career center is in Ohio", "s")
+    assert (told.kind, told.state) == ("smalltalk", "OH")
+    asked = bot.handle("how many points does he need?", "s")
+    assert (asked.faq_id, asked.state) == ("oh-sup-graduation-points", "OH")
+    moving = bot.handle("we're relocating from Ohio to Pennsylvania this summer", "t")  # where they are going
+    assert moving.kind == "fallback" and "Ohio and Illinois" in moving.text

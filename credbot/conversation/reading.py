@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..places import WHERE_WORDS
+from ..states import STATE_NAMES
 from ..text import content_words, normalise, only_denies_a_state
 from . import smalltalk
 from .intents import ASKS, SOCIAL_EDGE, IntentScore, position_pick
@@ -38,6 +39,12 @@ _ASKS_OF_IT = re.compile(
     r"^(?:is|are|do|does)\b|\b(?:what|whats|how|who|why|where|when|which|tell|explain|means?|meaning)\b"
 )
 _MOVES_ON = re.compile(r"^(?:what|how) about\b")  # after "ok,": another question, not "yes" to an offer
+# where the person is going, not where they are: "we're moving from Illinois to Iowa" (not "... to Ohio from Texas")
+_BOUND_FOR = re.compile(
+    r"\b(?:mov\w*|relocat\w*|transferr?\w*|going|headed|heading)\b.*\bto (?!(?:"
+    + "|".join(name.lower() for name in STATE_NAMES.values())
+    + r")\b)"
+)
 _ASKING_WORDS = frozenset(
     "how what whats who which where when why wat wut hw wondering know tell explain if whether help can could "
     "would should please".split()
@@ -145,6 +152,13 @@ class TurnReading:
         place in both means, or says that another state's rules are not credbot's to answer."""
         places = msg.places
         if places.other_states and not places.states:
+            if (
+                msg.named_state
+                and not self._asks_something([msg.question], session)
+                and not _BOUND_FOR.search(msg.normalised)
+            ):  # "I live in Indiana but my daughter goes to school across the border in Ohio": where she studies;
+                # not "we're moving from Illinois to Iowa"
+                return smalltalk.state_set(msg.named_state, session)
             return self.faq.other_state(places.other_states, msg.text, msg.question, session)
         if msg.stated is None and places.ambiguous and session.state is None:
             asked = msg.question if not self._names_state_only(msg, session) else (session.last_question or "")
