@@ -230,9 +230,13 @@ def test_session_ids_are_issued_by_the_server_and_an_id_alone_sends_nothing_of_t
     assert chosen["session_id"] != "aaaaaaaa" and re.fullmatch(r"[a-f0-9]{32}", chosen["session_secret"])
     sid = chosen["session_id"]
     # whoever holds only the id: the conversation goes on, but nothing earlier is read back or sent
+    # the first question fell back with the help desk's offer: asking for a person takes the offer up,
+    # and only the chat window that started the conversation may send it
     follow = client.post("/api/chat", json={"message": "talk to a person", "session_id": sid}).json
     assert follow["session_id"] == sid and "session_secret" not in follow
-    assert "testing center" not in follow["text"] and "your last question" in follow["text"]
+    assert "testing center" not in follow["text"] and "only from the chat window where it started" in follow["text"]
+    again = client.post("/api/chat", json={"message": "talk to a person", "session_id": sid}).json
+    assert "testing center" not in again["text"] and "your last question" in again["text"]
     yes = client.post("/api/chat", json={"message": "yes", "session_id": sid}).json
     assert yes["kind"] == "smalltalk" and "only from the chat window where it started" in yes["text"]
     body = {"session_id": sid, "question": "hello?", "email": "attacker@example.org", "consent": True}
