@@ -759,3 +759,14 @@ def test_living_in_another_state_and_studying_in_ours_sets_ours(bot):
     assert (asked.faq_id, asked.state) == ("oh-sup-graduation-points", "OH")
     moving = bot.handle("we're relocating from Ohio to Pennsylvania this summer", "t")  # where they are going
     assert moving.kind == "fallback" and "Ohio and Illinois" in moving.text
+
+
+def test_each_answer_is_weighed_on_the_sentence_that_supports_it_best(bot):
+    # the story sentence matches "how do students obtain credentials" best; the asking sentence matches the
+    # parents' answer: that answer is still a candidate, and the classifier's reading of the whole picks it
+    reply = bot.handle(
+        "my daughter just started the CTE program at her high school in illinois. as a parent, is there anything "
+        "i need to know about the certificate stuff?",
+        "s",
+    )
+    assert (reply.kind, reply.faq_id, reply.state) == ("answer", "il-parent-know", "IL")
