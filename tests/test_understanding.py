@@ -770,3 +770,13 @@ def test_each_answer_is_weighed_on_the_sentence_that_supports_it_best(bot):
         "s",
     )
     assert (reply.kind, reply.faq_id, reply.state) == ("answer", "il-parent-know", "IL")
+
+
+def test_saying_where_the_student_studies_after_another_states_question_answers_it_there(bot):
+    refused = bot.handle("my niece is in Indiana, who pays for her certification exam?", "s")
+    assert refused.kind == "fallback" and "Ohio and Illinois" in refused.text
+    told = bot.handle("actually she attends a career center over in Ohio", "s")
+    assert (told.kind, told.faq_id, told.state) == ("answer", "oh-sup-who-pays", "OH")
+    # after an answer given for both states, the same kind of statement picks that state's answer
+    bot.handle("who pays for the exams?", "t")
+    assert bot.handle("oh sorry, we live in Illinois", "t").faq_id == "il-costs"

@@ -215,6 +215,8 @@ class Bot(TurnReading, ChannelDesk):
             return reply
         if self._tells_only(question, session):  # "my daughter is a junior near Springfield, Illinois"
             state = question.named_state or question.places.state
+            if state and self._asked_elsewhere(session):  # "actually he goes to school in Ohio" after Michigan's
+                return self._other_state(state, session)
             return smalltalk.state_set(state, session) if state else smalltalk.say("smalltalk.noted", session)
         reply = self._route_either_language(question, session, topical=not corrected)
         if social is not None and social.id == "complaint" and reply.kind in ("fallback", "clarify"):
@@ -318,6 +320,12 @@ class Bot(TurnReading, ChannelDesk):
         if not ranked or ranked[0].score < t.answer or len(ranked) > 1 and ranked[0].score - ranked[1].score < t.margin:
             return None
         return ranked[0].entry, ranked[0].score
+
+    def _asked_elsewhere(self, session: Session) -> bool:
+        """Was the last question one about another US state's rules, left unanswered ("my nephew lives in
+        Michigan, who pays for his test?")?"""
+        last = session.unanswered  # as typed: the question kept to ask again has the state's name taken out
+        return bool(last and session.last_faq_id is None and self.message(last).places.other_states)
 
     def _other_state(self, state: str, session: Session) -> Reply:
         """ "What about Illinois?", "we're in Ohio": the last topic again, for that state."""

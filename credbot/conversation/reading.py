@@ -30,7 +30,8 @@ WHO = frozenset({"student", "parent"})  # synonyms.json's words for the people a
 GRIEVANCES = frozenset({"complaint", "ask_person"})  # what a person may say beside other statements
 # a turn that tells about the person or the student, and words that would make it ask something after all
 _TELLING = re.compile(
-    r"^(?:so |well |ok |and )?(?:my|our|we|were|im|i am|ive|i have|i live|he|hes|she|shes|they|theyre)\b"
+    r"^(?:(?:so|well|ok|and|actually|oh|oops|sorry|wait|no|but) )*(?:my|our|we|were|im|i am|ive|i have|i live|he|hes|she|"
+    r"shes|they|theyre)\b"
 )
 # the words of a turn that only announces a question: the domain's word (synonyms.json makes "certs", "IRCs" and
 # "credenciales" "credential"), asking and filler ("question" itself is a stop word)
