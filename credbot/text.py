@@ -85,6 +85,7 @@ _STATE_PATTERNS = [
     ("IL", re.compile(r"\b(illinois|isbe|il)\b")),
 ]
 
+_OHIO_CODE = re.compile(r"(?<![\w'])OH(?!\w)")  # the postal code, written as one: "oh" is a sound
 _DENIED = re.compile(r"\b(not|n't|instead of|rather than)\s+(in\s+|for\s+|the\s+)?$")  # just before a state's name
 
 
@@ -118,6 +119,8 @@ def detect_state(text: str) -> str | None:
     """The state a message names, or None when it names none or both. A state denied is not named:
     "sorry, Illinois not Ohio", "I meant Ohio, not Illinois"."""
     found = {code for code, _, denied in _state_mentions(fold(text)) if not denied}
+    if _OHIO_CODE.search(text) and (text.strip(" .!?") == "OH" or any(c.islower() for c in text)):
+        found.add("OH")  # "Akron, OH", "OH" alone; not "oh" nor "OH NO" shouted
     return found.pop() if len(found) == 1 else None
 
 
