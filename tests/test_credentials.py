@@ -208,3 +208,23 @@ def test_no_answer_shows_none_or_the_maintainers_notes(bot, kb):
         for fact in FACT_FIELDS:
             if cred.support(fact) == "secondary":
                 assert "reported by" in reply.text, (cred.id, fact)
+
+
+def test_an_abbreviation_two_credentials_share_asks_which_and_a_word_of_its_field_picks_one(bot):
+    which = bot.handle("tell me what the CPT is", "s")
+    assert which.kind == "credential" and which.credential_id is None
+    assert "Phlebotomy" in which.text and "Production" in which.text
+    picked = bot.handle("the one in manufacturing", "s")
+    assert (picked.kind, picked.credential_id) == ("credential", "mssc-certified-production-technician")
+
+
+@pytest.mark.parametrize(
+    "question, credential",
+    [
+        ("so what's involved in getting the ServSafe certification?", "servsafe-food-handler"),
+        ("whats involved in getting the EMT", "emergency-medical-technician"),
+    ],
+)
+def test_what_is_involved_in_a_named_credential_is_its_card(bot, question, credential):
+    reply = bot.handle(question, "s")
+    assert (reply.kind, reply.credential_id) == ("credential", credential)

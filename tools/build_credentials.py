@@ -60,6 +60,7 @@ ALIASES = {
     "NIMS Machining Level I credentials": ["NIMS"],
     "NCCER Core Curriculum": ["NCCER", "NCCER Core"],
     "MSSC Certified Production Technician (CPT)": ["MSSC CPT", "Certified Production Technician"],
+    "Certified Registered Central Service Technician (CRCST)": ["sterile processing technician", "sterile processing"],
     "PMMI Mechatronics Certificates": ["PMMI"],
     "Siemens Mechatronic Systems Certification (Level 1)": ["Siemens", "SMSCP"],
     "Amatrol skills certificates (industrial maintenance / mechatronics)": ["Amatrol"],
@@ -81,8 +82,8 @@ ALIASES = {
     "NRF Foundation RISE Up credential": ["RISE Up", "NRF"],
     "Cosmetology License (Ohio)": ["cosmetology"],
 }
-# Abbreviations in parentheses that are too ambiguous to stand alone.
-AMBIGUOUS = {"CPT", "CW", "ACU", "Ohio", "Level 1", "Level I", "Illinois"}
+# Abbreviations in parentheses that are too ambiguous to stand alone. ("CPT" is two credentials: the bot asks which.)
+AMBIGUOUS = {"CW", "ACU", "Ohio", "Level 1", "Level I", "Illinois"}
 
 
 def slug(text: str) -> str:

@@ -483,11 +483,14 @@ class Router:
         return self.names(match.entry.question, hit)
 
     def pick_from_list(self, n: str, session: Session) -> Credential | None:
-        """ "cybersecurity", "the 10 hour": one of the credentials the bot just listed, by words of its name."""
+        """ "cybersecurity", "the 10 hour": one of the credentials the bot just listed, by words of its name, or of
+        its career field and description."""
         if session.last_list is None or len(n.split()) > 5:
             return None
         creds = [self.kb.credential_by_id[i] for i in session.last_list.ids[: session.last_list.offset]]
         index = choice_index(n, [c.name for c in creds])
+        if index is None:  # "the manufacturing one", "the blood draw one": words of what each one is
+            index = choice_index(n, [" ".join([c.name, *c.career_fields, c.description or ""]) for c in creds])
         return creds[index] if index is not None else None
 
     def other_entry(self, n: str, session: Session) -> FaqEntry | None:
