@@ -106,7 +106,7 @@ class Gazetteer:
 
     def _read(self, text: str) -> PlaceReading:
         text = unicodedata.normalize("NFKC", text).replace("’", "'")
-        states: set[str] = set()
+        found: list[frozenset[str]] = []  # each place's states
         names: list[str] = []
         spans: list[tuple[int, int]] = []
         if self._places is not None:
@@ -115,10 +115,13 @@ class Gazetteer:
                 single_word = " " not in m.group(1).strip()
                 if single_word and place.population < BIG_CITY and not _looks_like_a_place(text, m.start(1), m.end(1)):
                     continue
-                states.update(place.states)
+                found.append(frozenset(place.states))
                 names.append(place.name)
                 signed = _SIGNED_AS.match(text, m.end(1))
                 spans.append((m.start(1), signed.end() if signed else m.end(1)))
+        # places named together are in one state when they can be: "Champaign-Urbana" (Urbana is in both) is Illinois
+        shared = frozenset.intersection(*found) if found else frozenset()
+        states = shared or frozenset().union(*found)
         others: list[str] = []
         for pattern, table in ((self._others, self.other_names), (self._codes, self.other_codes)):
             if pattern is None:
@@ -130,7 +133,7 @@ class Gazetteer:
                 if name not in others:
                     others.append(name)
                 spans.append((m.start(1), m.end(1)))
-        return PlaceReading(frozenset(states), tuple(names), tuple(others), tuple(spans))
+        return PlaceReading(states, tuple(names), tuple(others), tuple(spans))
 
     @staticmethod
     def without(text: str, reading: PlaceReading) -> str:

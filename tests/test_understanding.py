@@ -26,6 +26,14 @@ def test_a_county_in_both_states_asks_which_one(bot):
     assert reply.kind == "clarify" and "Ohio" in reply.text and "Illinois" in reply.text
 
 
+def test_places_named_together_are_in_the_state_they_share(bot):
+    assert bot.gazetteer.read("Lake County, near Waukegan").state == "IL"  # Lake County is in both states
+    assert bot.gazetteer.read("we're in Urbana").ambiguous  # Urbana alone is in both
+    reply = bot.handle("Champaign-Urbana mom here, who pays for the credential exams?", "s")
+    assert (reply.kind, reply.state) == ("answer", "IL")
+    assert bot.gazetteer.read("our families are in Akron and Peoria").ambiguous  # nothing shared: both
+
+
 def test_a_town_named_like_a_common_word_is_read_as_the_word(bot):
     assert not bot.gazetteer.read("are there credentials for careers in energy?").states  # Energy, Illinois
     assert not bot.gazetteer.read("is a cert worth it").states  # Worth, Illinois
