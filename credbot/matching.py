@@ -35,6 +35,8 @@ from .text import STOPWORDS, content_words, detect_state, normalise
 
 FIELD_WEIGHTS = {"question": 1.0, "alternate": 1.0, "keywords": 0.75, "answer": 0.6}
 DOMAIN_WORD_IDF = 1.0  # the weight of a catalogue word no answer knows: as little as a word every answer has
+TOPIC_TERM_ENTRIES = 3  # an acronym this few entries know names their topic (names_a_topic)
+STATE_CODES = frozenset({"OH", "IL"})
 OTHER_STATE_FACTOR = 0.6  # an entry of the other state still answers, but loses to the user's state
 # Official answers win: where an official entry matches at all (OFFICIAL_CONTENDS), supplementary
 # scores count SUPPLEMENTARY_FACTOR of their value, unless the supplementary entry knows every word
@@ -285,6 +287,21 @@ class Matcher:
         supplementary = [e for e in self.entries if not e.official]
         self.official = Tier(self, official) if official else None
         self.supplementary = Tier(self, supplementary) if supplementary else None
+        knowing: dict[str, int] = {}
+        for tier in (self.official, self.supplementary):
+            for vocab in tier.entry_vocab if tier else ():
+                for w in vocab:
+                    knowing[w] = knowing.get(w, 0) + 1
+        self._entries_knowing = knowing
+
+    def names_a_topic(self, text: str) -> bool:
+        """Does the text write one of the knowledge's acronyms for a topic ("CCRI", "IWIP", not "CTE"): a word in
+        capitals that at most TOPIC_TERM_ENTRIES entries know? (Any rare word would be too many: answers' words.)"""
+        return any(
+            0 < self._entries_knowing.get(w.lower(), 0) <= TOPIC_TERM_ENTRIES
+            for w in ACRONYM.findall(text)
+            if w not in STATE_CODES
+        )
 
     # ---- text --------------------------------------------------------------------------
     def correct_spelling(self, normalised: str) -> str:

@@ -798,3 +798,15 @@ def test_the_postal_code_names_ohio_but_the_sound_does_not(bot):
     assert bot.handle("Columbus, OH - who pays for the tests?", "t").state == "OH"
     for sound in ("oh ok", "OH NO THIS IS SO CONFUSING"):
         assert bot.handle(sound, "u").state is None
+
+
+@pytest.mark.parametrize(
+    "message, entry",
+    [
+        ("Illinois CCPE - how does a kid earn one?", "il-sup-ccpe"),  # not how students obtain credentials
+        ("Illinois CCRI", "il-sup-ccri"),  # not "I'll answer for Illinois"
+    ],
+)
+def test_a_topics_acronym_beside_the_state_is_what_is_asked(bot, message, entry):
+    reply = bot.handle(message, "s")
+    assert (reply.kind, reply.faq_id, reply.state) == ("answer", entry, "IL")

@@ -251,6 +251,8 @@ class TurnReading:
         if not [w for w in said if self.kb.synonyms.apply(w) not in WHO]:  # "what about for a kid in Akron"
             return True  # "Toledo", "out by Joliet", "Akron area", "oh I should mention we live in Youngstown"
         router = self._router(session)  # "y en Illinois quién paga?" asks, in Spanish
+        if router.matcher.names_a_topic(msg.question):
+            return False  # "Illinois CCRI": the knowledge's word for one topic is what the turn is about
         _, ranked = router.matcher.rank(msg.question)  # place names are no content words: "CCPE illinois"
         only = self.intents.score(normalise(msg.question), "state_only")
         if (

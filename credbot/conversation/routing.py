@@ -164,7 +164,7 @@ class Router:
         hits = self.catalogue.find_names(text)
         told = " ".join(_REPORTING.sub(" ", _INTRO.sub("", text)).split())  # without who asks, who keeps mentioning it
         parts = self.intents.sentences(told)
-        sentences = long_sentences(parts)
+        sentences = long_sentences(parts) if not self.labelled(parts) else []
         # matched on its own: a sentence that says something, not one that only points at the others ("..., what
         # is that?"); that one still says what is asked of a credential the others name
         readings = [text] + ([told] if told != text else []) + [p for p in sentences if says_something(p)]
@@ -375,6 +375,11 @@ class Router:
         """The sentences of a message of several that are long enough to be read on their own (three words)."""
         return long_sentences(self.intents.sentences(text))
 
+    def labelled(self, parts: list[str]) -> bool:
+        """Is a short part of a message of several the topic's acronym ("Illinois CCRI - where do credentials
+        fit?")? Then the other sentences lean on it, and none is read without it."""
+        return len(parts) > 1 and any(len(p.split()) < 3 and self.matcher.names_a_topic(p) for p in parts)
+
     def judge_scope(self, message: Message, session: Session, hits: tuple[NameHit, ...]) -> Scope | None:
         """The scope classifier's verdict on the turn (None without the sentence model). A credential's name is
         read as "credential"; a follow-up ("who pays for it?") is read with the conversation's topic too, and
@@ -386,7 +391,7 @@ class Router:
         if session.last_question and follows_up(message.normalised):
             readings.append(f"{session.last_question} {readings[0]}")
         parts = self.intents.sentences(text)
-        if len(parts) > 1:  # a story around the question: the sentence that asks, on its own
+        if len(parts) > 1 and not self.labelled(parts):  # a story around the question: the sentence that asks, alone
             readings += [p for p in parts if ASKS.match(normalise(p)) and len(content_words(normalise(p))) >= 2]
         verdicts = [v for v in (self.scope.judge(r) for r in readings) if v is not None]
         return max(verdicts, key=lambda v: v.faq, default=None)
