@@ -810,3 +810,13 @@ def test_the_postal_code_names_ohio_but_the_sound_does_not(bot):
 def test_a_topics_acronym_beside_the_state_is_what_is_asked(bot, message, entry):
     reply = bot.handle(message, "s")
     assert (reply.kind, reply.faq_id, reply.state) == ("answer", entry, "IL")
+
+
+def test_who_asks_and_where_stays_with_the_question_it_opens(bot):
+    # "... in Illinois here." says the state and that a parent asks: the parents' answer, not a question which
+    reply = bot.handle(
+        "Mom of a CTE student in Illinois here. Is there anything important about these certifications I should "
+        "be aware of?",
+        "s",
+    )
+    assert (reply.kind, reply.faq_id, reply.state) == ("answer", "il-parent-know", "IL")

@@ -114,6 +114,8 @@ class TurnReading:
                 social = top if social is None or social.id == "greeting" else social  # "hi, quick question"
             elif piece.named_state and self._names_state_only(piece, session):
                 stated = piece.named_state
+                if self._says_who(piece):  # "Parent of a CTE kid in Illinois here.": who asks is part of the question
+                    kept.append(part)
             elif only_denies_a_state(part):  # "Illinois, not Ohio"
                 continue
             else:
@@ -129,6 +131,10 @@ class TurnReading:
             # "whatever, we're in Toledo", "switching to Illinois - same question": where, and the topic again
             return None, social, stated
         return self.message(". ".join(kept)), social, stated  # its sentences still apart: the router reads each
+
+    def _says_who(self, msg: Message) -> bool:
+        """Does the turn say who the person or the student is ("parent of a CTE kid", "Ohio mom")?"""
+        return any(self.kb.synonyms.apply(w) in WHO for w in content_words(normalise(msg.question)))
 
     def _asks_something(self, sentences: list[str], session: Session) -> bool:
         """Is there a question in these sentences on their own: a credential's name, a sentence that asks ("who
