@@ -169,7 +169,7 @@ class Router:
         # is that?"); that one still says what is asked of a credential the others name
         readings = [text] + ([told] if told != text else []) + [p for p in sentences if says_something(p)]
         readings += named_back(parts)
-        best: dict[str, Match] = {}
+        by_entry: dict[str, Match] = {}
         plain: list[Match] = []  # the best ranking of the question as typed (no name generalised)
         for reading in readings:  # a question wrapped in context: its own sentence may match better
             _, ranked = self.matcher.rank(reading, session.state)
@@ -184,9 +184,9 @@ class Router:
                 if generic and (not ranked or generic[0].score > ranked[0].score):
                     ranked = generic
             for m in ranked:  # each entry as its best reading supports it
-                if m.id not in best or m.score > best[m.id].score:
-                    best[m.id] = m
-        matches = sorted(best.values(), key=lambda m: -m.score)
+                if m.id not in by_entry or m.score > by_entry[m.id].score:
+                    by_entry[m.id] = m
+        matches = sorted(by_entry.values(), key=lambda m: -m.score)
         if own_state and session.state:
             mine = [m for m in matches if m.entry.state == session.state]
             if mine and mine[0].score >= self.faq.thresholds.clarify:
