@@ -820,3 +820,11 @@ def test_who_asks_and_where_stays_with_the_question_it_opens(bot):
         "s",
     )
     assert (reply.kind, reply.faq_id, reply.state) == ("answer", "il-parent-know", "IL")
+
+
+def test_a_complaint_beside_a_question_does_not_swallow_the_question(bot):
+    # the complaint is one sentence; the other asks what the knowledge answers
+    reply = bot.handle("you all never give a straight answer to anything. does it cost my daughter money or not", "s")
+    assert reply.kind == "answer" and reply.faq_id in ("il-costs", "oh-sup-who-pays")
+    alone = bot.handle("you people never give a straight answer", "t")  # a complaint alone still offers a person
+    assert alone.kind == "smalltalk" and alone.offer_escalation

@@ -183,6 +183,8 @@ class TurnReading:
         top = self._grievance(msg, top) or top
         if top is None or top.group == "off_topic" or top.score < self.understanding.intent:
             return None  # off-topic questions are the router's: they may still be about credentials
+        if top.id == "complaint" and self._asks_beside(msg, session):
+            return None  # "you people never give a straight answer. does it cost my kid anything or not": answer it
         if top.id == "preamble" and top.score < self.understanding.edge and not self._announces(msg, session):
             return None  # "tell me about credentials" asks; only a near-certain "I have a question" announces one
         if top.score < self.understanding.sure_intent:
@@ -203,6 +205,19 @@ class TurnReading:
             return False  # "what about credentials?", "could you tell us what a credential is?" ask
         words = self._router(session).matcher.analyse(msg.question).words
         return bool(words) and all(w in _ANNOUNCING or w in WHO for w in words)
+
+    def _asks_beside(self, msg: Message, session: Session) -> bool:
+        """Does a turn of several sentences ask something in those that do not complain ("Answer fast, I don't
+        have all day: is a credential going to get my son a job?")?"""
+        parts = self.intents.sentences(msg.text)
+        if len(parts) < 2:
+            return False
+        rest = []
+        for part in parts:
+            said = self.intents.best(normalise(part), ("social",))
+            if said is None or said.id != "complaint" or said.score < self.understanding.intent:
+                rest.append(part)
+        return len(rest) < len(parts) and self._asks_something(rest, session)
 
     def _grievance(self, msg: Message, whole: IntentScore | None) -> IntentScore | None:
         """A complaint or a request for a person in one sentence of a turn of statements ("thanks for nothing,
