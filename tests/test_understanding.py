@@ -828,3 +828,11 @@ def test_a_complaint_beside_a_question_does_not_swallow_the_question(bot):
     assert reply.kind == "answer" and reply.faq_id in ("il-costs", "oh-sup-who-pays")
     alone = bot.handle("you people never give a straight answer", "t")  # a complaint alone still offers a person
     assert alone.kind == "smalltalk" and alone.offer_escalation
+
+
+def test_a_question_among_asides_is_found_in_its_own_sentence(bot):
+    # "Answer me quickly" and "Illinois." are asides; the question in between is not diluted away by them
+    reply = bot.handle(
+        "Answer me quickly, I haven't got all day: is a certificate going to get my daughter a job? Illinois.", "s"
+    )
+    assert reply.kind == "answer" and reply.state == "IL"

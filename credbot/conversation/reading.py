@@ -146,9 +146,12 @@ class TurnReading:
         n = self.kb.synonyms.expand(normalise(text))
         if len(n.split()) >= 4 and (session.language != "en" or _ASKING_WORDS.intersection(n.split())):
             return True  # not "his cousin lives in Chicago and wants one too", which only tells, unless it matches
-        router = self._router(session)
-        _, matches = router.matcher.rank(text, None)
-        return bool(matches) and matches[0].score >= router.faq.thresholds.clarify
+        router = self._router(session)  # the whole, or one sentence that the others would dilute
+        for reading in dict.fromkeys([text, *sentences]):
+            _, matches = router.matcher.rank(reading, None)
+            if matches and matches[0].score >= router.faq.thresholds.clarify:
+                return True
+        return False
 
     def _router(self, session: Session) -> Router:
         """The router for the language the person writes: Spanish questions are ranked in Spanish."""
