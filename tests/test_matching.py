@@ -114,6 +114,13 @@ def test_unknown_state_with_a_question_in_both_faqs_answers_both(bot):
     assert "Ohio Department of Education" in reply.text and "Illinois State Board of Education" in reply.text
 
 
+def test_unknown_state_gets_both_answers_on_a_topic_though_one_matches_the_words_better(bot):
+    # Illinois's official answer matches the wording better; Ohio's summary on the same topic is shown beside it
+    reply = bot.handle("how does a company get a credential added to the approved list", "c")
+    assert reply.kind == "answer" and reply.state is None
+    assert "Ohio" in reply.text and "Illinois State Board of Education" in reply.text
+
+
 def test_answer_quotes_the_official_text_with_its_source(bot, kb):
     reply = bot.handle("how much does a credential cost?", "d", state="IL")
     entry = kb.faq_by_id["il-costs"]

@@ -24,7 +24,7 @@ class Thresholds:
     clarify: float = 0.27  # between clarify and answer (or two close answers): ask which
     margin: float = 0.02  # two matches closer than this are "close"...
     sure: float = 0.45  # ...unless the best is at least this confident
-    twin: float = 0.75  # unknown state: the other state's answer within this share of the best is shown too
+    twin: float = 0.55  # unknown state: the other state's answer within this share of the best is shown too
     bare_margin: float = 0.1  # a bare topic ("seal", "points", "the list"): this close is close, however sure
 
 
