@@ -836,3 +836,9 @@ def test_a_question_among_asides_is_found_in_its_own_sentence(bot):
         "Answer me quickly, I haven't got all day: is a certificate going to get my daughter a job? Illinois.", "s"
     )
     assert reply.kind == "answer" and reply.state == "IL"
+
+
+def test_asking_for_the_other_states_stance_asks_the_topic_there(bot):
+    bot.handle("do employers in illinois require these credentials", "s")
+    reply = bot.handle("Is Ohio's policy any different?", "s")
+    assert (reply.kind, reply.faq_id, reply.state) == ("answer", "oh-all-industries", "OH")

@@ -50,8 +50,8 @@ __all__ = ["Bot", "Refused", "Understanding", "Unavailable"]
 
 _CODE = re.compile(r"\d{6}")  # a confirmation code typed in the chat
 _POINTS_BACK = re.compile(
-    r"\b(there|theirs|same|the rules?|the answer)\b"
-)  # "how does it work there?", "what's the rule in ohio"
+    r"\b(there|theirs|same|the rules?|the answer|different|differs?|position|stance|policy|equivalent|version)\b"
+)  # "how does it work there?", "what's the rule in ohio", "is Ohio's position any different?"
 
 
 @dataclass(frozen=True)
