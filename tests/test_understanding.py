@@ -792,8 +792,8 @@ def test_saying_where_the_student_studies_after_another_states_question_answers_
 
 def test_the_postal_code_names_ohio_but_the_sound_does_not(bot):
     first = bot.handle("who do I talk to about getting our company's certification on the approved list?", "s")
-    assert (first.kind, first.state) == ("answer", "IL")  # Illinois's official answer; Ohio's is a summary
-    again = bot.handle("OH", "s")  # the question asked again for the state written as its postal code
+    assert first.kind == "answer" and first.faq_id == "il-add-to-list"  # with Ohio's summary beside it
+    again = bot.handle("OH", "s")  # the state written as its postal code: Ohio's answer alone
     assert (again.kind, again.faq_id, again.state) == ("answer", "oh-sup-add-credential", "OH")
     assert bot.handle("Columbus, OH - who pays for the tests?", "t").state == "OH"
     for sound in ("oh ok", "OH NO THIS IS SO CONFUSING"):
