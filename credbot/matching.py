@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -167,6 +168,7 @@ class Tier:
         for vocab in self.entry_vocab:
             for w in vocab:
                 doc_freq[w] = doc_freq.get(w, 0) + 1
+        self.doc_freq = doc_freq  # how many of the tier's entries know each word
         self.idf = {w: math.log((1 + n) / (1 + df)) + 1 for w, df in doc_freq.items()}
         self.unknown_idf = math.log(1 + n) + 1.5
         self.domain_words = matcher.domain_words
@@ -287,12 +289,7 @@ class Matcher:
         supplementary = [e for e in self.entries if not e.official]
         self.official = Tier(self, official) if official else None
         self.supplementary = Tier(self, supplementary) if supplementary else None
-        knowing: dict[str, int] = {}
-        for tier in (self.official, self.supplementary):
-            for vocab in tier.entry_vocab if tier else ():
-                for w in vocab:
-                    knowing[w] = knowing.get(w, 0) + 1
-        self._entries_knowing = knowing
+        self._entries_knowing = sum((Counter(t.doc_freq) for t in (self.official, self.supplementary) if t), Counter())
 
     def names_a_topic(self, text: str) -> bool:
         """Does the text write one of the knowledge's acronyms for a topic ("CCRI", "IWIP", not "CTE"): a word in

@@ -824,6 +824,9 @@ def test_a_complaint_beside_a_question_does_not_swallow_the_question(bot):
     assert reply.kind == "answer" and reply.faq_id in ("il-costs", "oh-sup-who-pays")
     alone = bot.handle("you people never give a straight answer", "t")  # a complaint alone still offers a person
     assert alone.kind == "smalltalk" and alone.offer_escalation
+    # asking for a person beside the complaint is no question for the knowledge: the person is offered
+    wants = bot.handle("you people never give a straight answer. can someone at the state help me", "u")
+    assert wants.kind == "smalltalk" and wants.offer_escalation
 
 
 def test_a_question_among_asides_is_found_in_its_own_sentence(bot):

@@ -210,16 +210,12 @@ class TurnReading:
         return bool(words) and all(w in _ANNOUNCING or w in WHO for w in words)
 
     def _asks_beside(self, msg: Message, session: Session) -> bool:
-        """Does a turn of several sentences ask something in those that do not complain ("Answer fast, I don't
-        have all day: is a credential going to get my son a job?")?"""
+        """Does a turn of several sentences ask something in those that neither complain nor ask for a person
+        ("Answer fast, I don't have all day: is a credential going to get my son a job?")?"""
         parts = self.intents.sentences(msg.text)
         if len(parts) < 2:
             return False
-        rest = []
-        for part in parts:
-            said = self.intents.best(normalise(part), ("social",))
-            if said is None or said.id != "complaint" or said.score < self.understanding.intent:
-                rest.append(part)
+        rest = [p for p in parts if self._grievance_in(p) is None]
         return len(rest) < len(parts) and self._asks_something(rest, session)
 
     def _grievance(self, msg: Message, whole: IntentScore | None) -> IntentScore | None:
@@ -228,10 +224,14 @@ class TurnReading:
         parts = self.intents.sentences(msg.text)
         if len(parts) < 2 or "?" in msg.text or any(ASKS.match(normalise(p)) for p in parts):
             return None
-        readings = [self.intents.best(normalise(p), ("social",)) for p in parts]
-        found = [r for r in readings if r is not None and r.id in GRIEVANCES and r.score >= self.understanding.intent]
+        found = [r for r in map(self._grievance_in, parts) if r is not None]
         best = max(found, key=lambda r: r.score, default=None)
         return best if best is not None and (whole is None or best.score > whole.score) else None
+
+    def _grievance_in(self, sentence: str) -> IntentScore | None:
+        """The complaint or the request for a person that one sentence is, if it is one."""
+        said = self.intents.best(normalise(sentence), ("social",))
+        return said if said is not None and said.id in GRIEVANCES and said.score >= self.understanding.intent else None
 
     def _act(self, kind: str, session: Session) -> Reply | None:
         """What the bot does for an intent it recognised (None for one it leaves to the router)."""
