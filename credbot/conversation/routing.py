@@ -30,7 +30,7 @@ from rapidfuzz import fuzz
 from ..catalogue import Catalogue, NameHit
 from ..knowledge import Credential, FaqEntry, KnowledgeBase
 from ..matching import Match, Matcher
-from ..scope import UNCOVERED, Scope, ScopeClassifier
+from ..scope import ELSEWHERE, UNCOVERED, Scope, ScopeClassifier
 from ..text import STOPWORDS, content_words, normalise, stem
 from .answers import FaqReplies, is_bare_topic
 from .credentials import CredentialReplies
@@ -330,11 +330,15 @@ class Router:
             # "how much is the fee for the NIMS exam?": read as "credential" it asks what credentials cost; of this
             # one, an amount the knowledge does not hold
             return self.faq.fallback(text, matches, session)
-        if hits and not beyond and scope is not None and typed_top < self.faq.thresholds.answer:
+        if hits and not beyond and scope is not None and typed_top < self.faq.thresholds.sure:
             # "how much do welders make?": read as "credential", the question matched; as typed, about people
-            # with a trade, it matches nothing and the classifier says it is not for the knowledge
-            if self.beyond_knowledge(typed_scope, plain):
-                beyond, scope = True, typed_scope
+            # with a trade, it matches nothing sure and the classifier says it is not for the knowledge (or, if
+            # "how much" matches what credentials cost, for someone else's)
+            weakly = typed_top < self.faq.thresholds.answer
+            if (weakly or typed_scope is not None and typed_scope.kind == ELSEWHERE) and self.beyond_knowledge(
+                typed_scope, plain
+            ):
+                beyond, scope, faq_top = True, typed_scope, typed_top
         if beyond and scope is not None and faq_top < self.faq.thresholds.sure:
             if scope.kind == UNCOVERED:
                 return self.faq.fallback(text, matches, session)
@@ -366,7 +370,13 @@ class Router:
         if agreed is not None:  # "can a senior just do a program for this in 12th grade?": both signals say the same
             matches = [agreed] + matches[1:]
         reply = self.faq.faq(text, matches, session)
-        weak = faq_top < t.no_signal or off_topic is not None and off_topic.score >= t.maybe_off_topic
+        weak = (
+            faq_top < t.no_signal
+            or off_topic is not None
+            and off_topic.score >= t.maybe_off_topic
+            or scope is not None
+            and scope.kind == ELSEWHERE  # "what PSAT score does she need?": unsure, but likelier the school's
+        )
         if reply.kind == "fallback" and not hits and weak and not about:
             return self.faq.elsewhere(text, matches, session)  # the help desk is for credential questions
         return reply
