@@ -44,6 +44,7 @@ ASKING_WORDS = frozenset("info information details detail pls please tell explai
 QUALIFIERS = frozenset(
     {"for", "in", "at", "from", "to", "with", "on", "that", "which", "my", "our", "i", "we", "he", "she"}
 )
+WHOSE = frozenset({"that", "which", "my", "our", "his", "her", "their", "your", "i", "we", "he", "she", "they"})
 IDENTITY_ASPECTS = frozenset({"cred_what", "cred_issuer"})  # what a named credential is, who issues it
 LISTING = "list_credentials"  # the catalogue intent that asks for a list
 VALIDITY_INTENT = "uncovered_validity"  # knowledge/intents.json: how long a credential stays valid
@@ -256,7 +257,11 @@ class Router:
                     # "Illinois CNA - who is that through?": only read as "credential" is it an FAQ about who issues what
                     # "is the adobe certified professional an arts credential": nearer the card's kinds than any example
                     aspect = IntentScore(best, "catalogue", asks_card) if best and best != LISTING else aspect
-                elif asks_card < t.aspect_veto and sum(learned.entries.values()) >= t.faq_veto:
+                elif (
+                    asks_card < t.aspect_veto
+                    and sum(learned.entries.values()) >= t.faq_veto
+                    and (aspects[0] is None or aspects[0].score < t.certain_aspect)  # "what is it | my daughter got"
+                ):
                     aspect = None  # "who decided what the EMT cert is worth in points?" asks the FAQ
             if aspect is not None and aspect.id == "cred_points" and COUNTS_TOWARD.search(n):
                 aspect = None  # "does the EMT cert count toward graduation?" asks the rule, not the card's points
@@ -565,10 +570,16 @@ class Router:
         if not rest:
             return IntentScore("cred_what", "catalogue", 1.0)
         words = masked.split()
-        # "who awards it for high school students": the clause that ends with the name says what is asked
-        clause = words[: len(words) - words[::-1].index("it")] if "it" in words else words
-        qualified = len(clause) >= 3 and len(clause) < len(words) and words[len(clause)] in QUALIFIERS
-        readings = [masked] + ([" ".join(clause)] if qualified else [])
+        # "who awards it for high school students": the clause that ends with the name says what is asked; so
+        # does "what is it | my son got in his it class" (the name's own words, "construction", masked too: the
+        # first name, then a clause about whose it is)
+        ends = [len(words) - words[::-1].index("it"), words.index("it") + 1] if "it" in words else []
+        clauses = [
+            words[:end]
+            for i, end in enumerate(ends)
+            if 3 <= end < len(words) and words[end] in (QUALIFIERS if i == 0 else WHOSE)
+        ]
+        readings = [masked] + [" ".join(clause) for clause in clauses]
         scored = [s for s in (self.intents.best(r, ("catalogue",)) for r in readings) if s is not None]
         best = max(scored, key=lambda s: s.score, default=None)
         # "SENSE level 1 welding": more of the name; "the phlebotomy CPT from NHA": the name and who issues it
