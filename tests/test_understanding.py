@@ -845,3 +845,12 @@ def test_asking_for_the_other_states_stance_asks_the_topic_there(bot):
     bot.handle("do employers in illinois require these credentials", "s")
     reply = bot.handle("Is Ohio's policy any different?", "s")
     assert (reply.kind, reply.faq_id, reply.state) == ("answer", "oh-all-industries", "OH")
+
+
+@pytest.mark.parametrize(
+    "turn", ["ok, we'll talk to his counselor then", "no thanks, I'm going to call the district myself"]
+)
+def test_saying_what_one_will_do_next_is_acknowledged_not_answered(bot, turn):
+    bot.handle("who pays for credential exams in Ohio?", "plan")
+    reply = bot.handle(turn, "plan")
+    assert reply.kind == "smalltalk" and "school or district" not in reply.text
