@@ -136,6 +136,15 @@ def test_a_turn_naming_another_state_with_it_asks_the_topic_again_there(bot):
     assert (reply.kind, reply.faq_id, reply.state) == ("answer", "il-costs", "IL")
 
 
+def test_the_other_state_with_a_word_of_the_last_topic_asks_that_topic_there(bot):
+    first = bot.handle("We run a training company. How can our certificate be added to Illinois's list?", "lst")
+    assert first.faq_id == "il-add-to-list"
+    reply = bot.handle("and for Ohio's list?", "lst")  # "list" alone is Ohio's list of career fields
+    assert (reply.kind, reply.faq_id, reply.state) == ("answer", "oh-sup-add-credential", "OH")
+    other = bot.handle("and what does Ohio's cost?", "lst")  # a word the topic does not have: asked as it stands
+    assert other.faq_id != "oh-sup-add-credential"
+
+
 def test_a_texted_question_about_a_named_credential_gets_its_card(bot):
     reply = bot.handle("wats the servsafe manager cert", "s")
     assert (reply.kind, reply.credential_id) == ("credential", "servsafe-food-protection-manager-certification")

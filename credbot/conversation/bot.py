@@ -370,6 +370,9 @@ class Bot(TurnReading, ChannelDesk):
             return None  # a question of its own, not the topic again
         router = self._router(session)
         matcher = router.matcher
+        said = set(matcher.analyse(question.question).words)
+        if said and said <= set(matcher.analyse(f"{session.last_question} {previous.question}").words):
+            return state  # "What about Ohio's list?" after how to get onto Illinois's list: the topic's own words
         readings = [question.question, *router.sentences(question.question)]  # "we're in Dayton. who pays?"
         alone = max((matcher.rank(r, state)[1] for r in readings), key=lambda m: m[0].score if m else 0.0)
         best = alone[0].score if alone else 0.0
