@@ -123,6 +123,26 @@ def test_any_way_of_saying_yes_to_the_offer_asks_where_to_reply(services, answer
     assert bot.handle("my email is dad@example.com", "yes-words", channel="web").kind == "escalated"
 
 
+def test_a_credential_question_sent_to_the_school_still_goes_to_the_help_desk_when_asked(services):
+    bot = services.bot
+    question = "how much do welders make?"  # it names a trade: not offered, but the person may know better
+    referred = bot.handle(question, "referred", state="OH", channel="web")
+    assert referred.kind == "fallback" and not referred.offer_escalation
+    asked = bot.handle("yes please send it to them", "referred", channel="web")
+    assert asked.kind == "smalltalk" and "email address" in asked.text
+    assert bot.handle("mom@example.com", "referred", channel="web").kind == "escalated"
+    assert [e["question"] for e in services.store.list_escalations()] == [question]
+
+
+@pytest.mark.parametrize("turn", ["yes please send it", "ok", "mom@example.com"])
+def test_a_school_question_is_not_sent_to_the_credentials_help_desk_after_all(services, turn):
+    bot = services.bot
+    bot.handle("when does my son's school bus come?", "bus", state="OH", channel="web")
+    reply = bot.handle(turn, "bus", channel="web")
+    assert reply.kind != "escalated" and "email address" not in reply.text
+    assert services.store.list_escalations() == []
+
+
 def test_an_address_in_a_sentence_without_a_yes_sends_the_question_it_was_offered_for(services):
     bot = services.bot
     bot.handle("can my son retake the welding test if he fails it?", "mail-sentence", state="OH", channel="web")

@@ -39,7 +39,7 @@ from .errors import Refused, Unavailable
 from .escalating import Escalating
 from .intents import IntentClassifier
 from .message import Message
-from .pending import AskEmail, AskState, ChooseEntry, ConfirmEscalation
+from .pending import AskEmail, AskState, ChooseEntry, ConfirmEscalation, Referred
 from .reading import TurnReading
 from .reply import Reply
 from .routing import ELLIPSIS, GLUE, PRONOUN, Router
@@ -268,6 +268,19 @@ class Bot(TurnReading, ChannelDesk):
                     return None  # "no, but what about the forklift one?": the question after it is a new one
                 return smalltalk.say("bot.wont_send", session)
             if self._wants_person(n):  # "ok can you get someone there to look at it", "who could I ask then"
+                return self.escalating.confirmed(pending.question, session, channel, user)
+        elif isinstance(pending, Referred):  # sent to the school, yet it spoke of credentials
+            given = _address_in(msg.text)
+            if given and not self._says(msg.text, "no"):
+                return self.escalating.send(pending.question, session, channel, {**user, "email": given})
+            said = self.intents.best(n, ("reply", "social"))  # a plain "yes", not "ok": nothing was offered
+            if (
+                said is not None
+                and said.id == "yes"
+                and said.score >= self.understanding.reply
+                or self._wants_person(n)
+            ):
+                session.unanswered = pending.question
                 return self.escalating.confirmed(pending.question, session, channel, user)
         elif isinstance(pending, AskEmail):
             candidate = _address_in(msg.text)

@@ -29,17 +29,25 @@ class AskEmail:
 
 
 @dataclass(frozen=True)
+class Referred:
+    """The bot said a question that speaks of credentials is one for the school; the next turn may still ask
+    for the help desk ("yes please send it to them")."""
+
+    question: str
+
+
+@dataclass(frozen=True)
 class AskState:
     """The bot asked which state ``question`` is about."""
 
     question: str
 
 
-Pending = ChooseEntry | ConfirmEscalation | AskEmail | AskState
+Pending = ChooseEntry | ConfirmEscalation | AskEmail | AskState | Referred
 
 
 # ---- JSON form (sessions shared through Redis) ---------------------------------------------
-_KINDS: dict[str, type] = {cls.__name__: cls for cls in (ChooseEntry, ConfirmEscalation, AskEmail, AskState)}
+_KINDS: dict[str, type] = {cls.__name__: cls for cls in (ChooseEntry, ConfirmEscalation, AskEmail, AskState, Referred)}
 
 
 def pending_to_dict(pending: Pending) -> dict:

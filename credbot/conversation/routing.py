@@ -36,6 +36,7 @@ from .answers import FaqReplies, is_bare_topic
 from .credentials import CredentialReplies
 from .intents import ASKS, IntentClassifier, IntentScore, choice_index
 from .message import Message
+from .pending import Referred
 from .reply import Reply
 from .sessions import Session
 
@@ -347,7 +348,10 @@ class Router:
         if beyond and scope is not None and faq_top < self.faq.thresholds.sure:
             if scope.kind == UNCOVERED:
                 return self.faq.fallback(text, matches, session)
-            return self.faq.elsewhere(text, matches, session)
+            reply = self.faq.elsewhere(text, matches, session)
+            if hits or self.about_credentials(n):  # "my son lost his OSHA 10 card": the person may still want the desk
+                session.pending = Referred(text)
+            return reply
         off_topic = self.intents.best(LEAD_WORDS.sub("", n) or n, ("off_topic",))  # "ok also whats the weather"
         if (
             off_topic is not None
