@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from credbot.conversation import Bot, MemorySessionStore, RedisSessionStore, Session, SessionStoreUnavailable
-from credbot.conversation.pending import AskEmail, AskState, ChooseEntry, ConfirmEscalation
+from credbot.conversation.pending import AskEmail, AskState, ChooseEntry, ConfirmEscalation, Referred
 from credbot.conversation.sessions import Listing
 
 
@@ -35,6 +35,7 @@ def full_session(key="web:abc", pending=None) -> Session:
         ConfirmEscalation("what happens if a credential testing center closes?"),
         AskEmail("what happens if a credential testing center closes?"),
         AskState("how much does it cost?"),
+        Referred("my son lost his OSHA 10 card, how does he get a new one?"),
     ],
 )
 def test_a_session_round_trips_through_json_with_its_pending_offer_and_last_list(pending):
