@@ -223,21 +223,11 @@ def test_an_abbreviation_two_credentials_share_asks_which_and_a_word_of_its_fiel
     [
         ("so what's involved in getting the ServSafe certification?", "servsafe-food-handler"),
         ("whats involved in getting the EMT", "emergency-medical-technician"),
-    ],
-)
-def test_what_is_involved_in_a_named_credential_is_its_card(bot, question, credential):
-    reply = bot.handle(question, "s")
-    assert (reply.kind, reply.credential_id) == ("credential", credential)
-
-
-@pytest.mark.parametrize(
-    "question, credential",
-    [
+        # the clause after the name says whose it is; its words (even the name's own: "construction") ask nothing
         ("what's this osha 10 card my son brought home from his construction class?", "osha-10-hour"),
         ("what is the servsafe certificate my daughter got at her restaurant job", "servsafe-food-handler"),
     ],
 )
-def test_what_a_credential_someone_got_is_asks_its_card(bot, question, credential):
-    # the clause after the name says whose it is; its words (even the name's own: "construction") ask nothing
+def test_what_a_named_credential_is_or_involves_is_its_card(bot, question, credential):
     reply = bot.handle(question, "s")
     assert (reply.kind, reply.credential_id) == ("credential", credential)
