@@ -863,3 +863,10 @@ def test_saying_what_one_will_do_next_is_acknowledged_not_answered(bot, turn):
     bot.handle("who pays for credential exams in Ohio?", "plan")
     reply = bot.handle(turn, "plan")
     assert reply.kind == "smalltalk" and "school or district" not in reply.text
+
+
+def test_a_complaint_nothing_answers_offers_a_person_not_the_school(bot):
+    reply = bot.handle("this chat never tells me anything useful", "gripe")  # nearest a complaint, not quite sure
+    assert reply.kind == "smalltalk" and reply.offer_escalation and "school or district" not in reply.text
+    bus = bot.handle("when does my son's school bus come?", "gripe-bus")  # a school question stays the school's
+    assert bus.kind == "fallback" and not bus.offer_escalation

@@ -40,7 +40,7 @@ from .escalating import Escalating
 from .intents import IntentClassifier
 from .message import Message
 from .pending import AskEmail, AskState, ChooseEntry, ConfirmEscalation, Referred
-from .reading import TurnReading
+from .reading import GRIEVANCES, TurnReading
 from .reply import Reply
 from .routing import ELLIPSIS, GLUE, PRONOUN, Router
 from .sessions import Session, SessionStore
@@ -68,6 +68,7 @@ class Understanding:
     edge: float = 0.85  # a social phrase before or after a question ("thanks! and ...")
     state_only: float = 0.7  # a turn this close to the "state_only" examples only says where the person is
     state_lead: float = 0.3  # ...even beside a sure FAQ match, when this much closer to them than to it
+    unanswered_grievance: float = 0.45  # a turn nothing answers, nearest a complaint or a request for a person
 
 
 class Bot(TurnReading, ChannelDesk):
@@ -221,6 +222,11 @@ class Bot(TurnReading, ChannelDesk):
         reply = self._route_either_language(question, session, topical=not corrected)
         if social is not None and social.id == "complaint" and reply.kind in ("fallback", "clarify"):
             return self.escalating.offer_person(session, apology=True)
+        if reply.kind == "fallback" and not reply.offer_escalation:
+            # "this thing never answers anything useful": not for the school, though no intent is quite sure
+            said = self.intents.best(question.normalised, ("social", "reply", "off_topic"))
+            if said is not None and said.id in GRIEVANCES and said.score >= self.understanding.unanswered_grievance:
+                return self.escalating.offer_person(session, apology=said.id == "complaint")
         return reply
 
     def _pending(self, msg: Message, session: Session, channel: str, user: dict[str, Any]) -> Reply | None:
