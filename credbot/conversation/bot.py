@@ -224,9 +224,13 @@ class Bot(TurnReading, ChannelDesk):
             return self.escalating.offer_person(session, apology=True)
         if reply.kind == "fallback" and not reply.offer_escalation:
             # "this thing never answers anything useful": not for the school, though no intent is quite sure
-            said = self.intents.best(question.normalised, ("social", "reply", "off_topic"))
-            if said is not None and said.id in GRIEVANCES and said.score >= self.understanding.unanswered_grievance:
-                return self.escalating.offer_person(session, apology=said.id == "complaint")
+            nearest = self.intents.best(question.normalised, ("social", "reply", "off_topic"))
+            if (
+                nearest is not None
+                and nearest.id in GRIEVANCES
+                and nearest.score >= self.understanding.unanswered_grievance
+            ):
+                return self.escalating.offer_person(session, apology=nearest.id == "complaint")
         return reply
 
     def _pending(self, msg: Message, session: Session, channel: str, user: dict[str, Any]) -> Reply | None:
