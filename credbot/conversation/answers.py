@@ -13,7 +13,7 @@ from ..phrases import phrase
 from ..states import STATE_NAMES
 from ..text import content_words, normalise
 from .intents import ASKS
-from .pending import AskState, ChooseEntry, ConfirmEscalation
+from .pending import AskState, ChooseEntry, ConfirmEscalation, Referred
 from .reply import Choice, Reply
 from .sessions import Session
 
@@ -311,11 +311,12 @@ class FaqReplies:
             language=lang,
         )
 
-    def elsewhere(self, text: str, matches: list[Match], session: Session) -> Reply:
+    def elsewhere(self, text: str, matches: list[Match], session: Session, of_credentials: bool = False) -> Reply:
         """A question for the student's school or district (the bus, lunch, grades): said plainly, and not
-        offered to the state's credentials help desk, which cannot answer it either."""
+        offered to the state's credentials help desk, which cannot answer it either. One that speaks of
+        credentials (``of_credentials``: "my son lost his OSHA 10 card") may still be sent if the person asks."""
         session.unanswered = None
-        session.pending = None
+        session.pending = Referred(text) if of_credentials else None
         return Reply(
             kind="fallback",
             text=phrase("answers.elsewhere", session.speaks),

@@ -266,31 +266,20 @@ class Bot(TurnReading, ChannelDesk):
                 if pending.question:
                     return self._router(session).route(self.message(pending.question), session)
                 return smalltalk.state_set(state, session)
-        elif isinstance(pending, ConfirmEscalation):
+        elif isinstance(pending, (ConfirmEscalation, Referred)):
+            # Referred: no offer was made (the question was sent to the school), yet it spoke of credentials
+            offered = isinstance(pending, ConfirmEscalation)
             given = _address_in(msg.text)
             if given and not self._says(msg.text, "no"):  # "yes pls, email: tina@example.com": yes, and where to reply
                 return self.escalating.send(pending.question, session, channel, {**user, "email": given})
-            if self._says(msg.text, "yes"):
+            if self._says(msg.text, "yes") if offered else self._plainly_yes(n):  # "yes please send it to them"
                 return self.escalating.confirmed(pending.question, session, channel, user)
-            if self._says(msg.text, "no"):
+            if offered and self._says(msg.text, "no"):
                 session.unanswered = None  # declined: a later address does not send it
                 if self._says_first(msg.text, "no"):
                     return None  # "no, but what about the forklift one?": the question after it is a new one
                 return smalltalk.say("bot.wont_send", session)
             if self._wants_person(n):  # "ok can you get someone there to look at it", "who could I ask then"
-                return self.escalating.confirmed(pending.question, session, channel, user)
-        elif isinstance(pending, Referred):  # sent to the school, yet it spoke of credentials
-            given = _address_in(msg.text)
-            if given and not self._says(msg.text, "no"):
-                return self.escalating.send(pending.question, session, channel, {**user, "email": given})
-            said = self.intents.best(n, ("reply", "social"))  # a plain "yes", not "ok": nothing was offered
-            if (
-                said is not None
-                and said.id == "yes"
-                and said.score >= self.understanding.reply
-                or self._wants_person(n)
-            ):
-                session.unanswered = pending.question
                 return self.escalating.confirmed(pending.question, session, channel, user)
         elif isinstance(pending, AskEmail):
             candidate = _address_in(msg.text)

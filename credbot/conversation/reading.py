@@ -305,6 +305,11 @@ class TurnReading:
         top = self.intents.best(first, ("reply", "social"))
         return top is not None and top.id == intent and self._replies(first, intent)  # "sure", not "ok"
 
+    def _plainly_yes(self, normalised: str) -> bool:
+        """Is the turn a plain "yes" ("yes please send it"), not "ok": a yes to nothing offered must be one."""
+        said = self.intents.best(normalised, ("reply", "social"))
+        return said is not None and said.id == "yes" and said.score >= self.understanding.reply
+
     def _wants_person(self, normalised: str) -> bool:
         """Does the answer to the help desk's offer ask for a person ("ok can you send that to someone", "who can
         I ask then")? Just after the offer, less sure than a request out of the blue must be."""

@@ -36,7 +36,6 @@ from .answers import FaqReplies, is_bare_topic
 from .credentials import CredentialReplies
 from .intents import ASKS, IntentClassifier, IntentScore, choice_index
 from .message import Message
-from .pending import Referred
 from .reply import Reply
 from .sessions import Session
 
@@ -341,17 +340,13 @@ class Router:
             # with a trade, it matches nothing sure and the classifier says it is not for the knowledge (or, if
             # "how much" matches what credentials cost, for someone else's)
             weakly = typed_top < self.faq.thresholds.answer
-            if (weakly or typed_scope is not None and typed_scope.kind == ELSEWHERE) and self.beyond_knowledge(
-                typed_scope, plain
-            ):
+            schools = typed_scope is not None and typed_scope.kind == ELSEWHERE
+            if (weakly or schools) and self.beyond_knowledge(typed_scope, plain):
                 beyond, scope, faq_top = True, typed_scope, typed_top
         if beyond and scope is not None and faq_top < self.faq.thresholds.sure:
             if scope.kind == UNCOVERED:
                 return self.faq.fallback(text, matches, session)
-            reply = self.faq.elsewhere(text, matches, session)
-            if hits or self.about_credentials(n):  # "my son lost his OSHA 10 card": the person may still want the desk
-                session.pending = Referred(text)
-            return reply
+            return self.faq.elsewhere(text, matches, session, of_credentials=bool(hits) or self.about_credentials(n))
         off_topic = self.intents.best(LEAD_WORDS.sub("", n) or n, ("off_topic",))  # "ok also whats the weather"
         if (
             off_topic is not None
@@ -381,10 +376,10 @@ class Router:
         reply = self.faq.faq(text, matches, session)
         weak = (
             faq_top < t.no_signal
-            or off_topic is not None
-            and off_topic.score >= t.maybe_off_topic
-            or scope is not None
-            and scope.kind == ELSEWHERE  # "what PSAT score does she need?": unsure, but likelier the school's
+            or (off_topic is not None and off_topic.score >= t.maybe_off_topic)
+            or (
+                scope is not None and scope.kind == ELSEWHERE
+            )  # "what PSAT score does she need?": likelier the school's
         )
         if reply.kind == "fallback" and not hits and weak and not about:
             return self.faq.elsewhere(text, matches, session)  # the help desk is for credential questions
