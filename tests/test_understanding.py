@@ -176,6 +176,13 @@ def test_a_career_or_college_question_is_not_sent_to_the_credentials_help_desk(b
     assert reply.kind == "fallback" and not reply.offer_escalation
 
 
+def test_an_act_score_is_not_the_workkeys_score(bot):
+    # ACT makes WorkKeys too, but "ACT" alone is the college test: no WorkKeys answer (the classifier still
+    # deems "what ... score does she need" a credential question the knowledge lacks, so the help desk is offered)
+    assert bot.handle("what ACT score does she need", "act", state="OH").kind == "fallback"
+    assert bot.handle("what score does he need on the ACT WorkKeys test", "wk", state="OH").faq_id == "oh-sup-workkeys"
+
+
 @pytest.mark.parametrize(
     "question",
     [
@@ -481,12 +488,22 @@ def test_an_answer_about_this_very_credential_beats_its_card_except_for_who_issu
     assert reply.kind == "credential" and "Bureau of Motor Vehicles" in reply.text
 
 
+def test_whether_a_credential_counts_is_answered_by_the_answer_about_it(bot):
+    reply = bot.handle("Is the Ohio driver's license a credential?", "dl3")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-driver-license")
+    reply = bot.handle("is the OSHA 10 a credential?", "osha")  # no answer is about it: its card says
+    assert reply.kind == "credential" and reply.credential_id == "osha-10-hour"
+
+
 def test_what_about_a_credential_after_an_answer_asks_that_topic_of_it(bot):
     bot.handle("how many points does my kid need to graduate in ohio?", "wk")
     reply = bot.handle("what about workkeys?", "wk")
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")
     reply = bot.handle("what about workkeys?", "wk-new")  # nothing before it: what WorkKeys is
     assert reply.kind == "credential" and reply.credential_id.startswith("act-workkeys")
+    bot.handle("ohio grad pts how many", "wk-texted")
+    reply = bot.handle("k wat bout workkeys", "wk-texted")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")
 
 
 def test_what_someone_has_is_not_what_they_ask(bot):

@@ -46,6 +46,8 @@ QUALIFIERS = frozenset(
 )
 WHOSE = frozenset({"that", "which", "my", "our", "his", "her", "their", "your", "i", "we", "he", "she", "they"})
 IDENTITY_ASPECTS = frozenset({"cred_what", "cred_issuer"})  # what a named credential is, who issues it
+# a yes-or-no question: "is the Ohio driver's license a credential?" asks whether it counts, not what it is
+YES_NO = re.compile(r"^(?:(?:wait|so|ok|okay|and|but) )?(?:is|are|does|do|would|will|can|could)\b")
 LISTING = "list_credentials"  # the catalogue intent that asks for a list
 VALIDITY_INTENT = "uncovered_validity"  # knowledge/intents.json: how long a credential stays valid
 _OTHER = re.compile(r"\bthe other (\w{3,})\b")  # "the other seal"
@@ -97,7 +99,7 @@ COUNTS_TOWARD = re.compile(r"^(?!.*\bhow (?:many|much)\b).*\bcounts? (?:toward|t
 # words that colour a question and ask nothing: "who actually gives it out anyway?" asks "who gives it out?"
 HEDGES = re.compile(r"\b(?:actually|anyway|anyways|exactly|even|really|just|basically|honestly|though|tho)\s*")
 WHAT_ABOUT = re.compile(  # the topic, of another thing: "what about workkeys?", "what does workkeys have to do with it"
-    r"^(?:and |so |ok |okay )?(?:what|wat|wht|how) about\b|\bto do with\b|\bfit (?:in|into)\b|\brelate"
+    r"^(?:and |so |ok |okay |k |kk )?(?:what|wat|wht|how) (?:about|abt|bout)\b|\bto do with\b|\bfit (?:in|into)\b|\brelate"
 )
 ELLIPSIS = re.compile(
     r"^(and|or|but|what about|how about|and what about|also|so)\b|\b(other one|the other|before that|before)\b"
@@ -251,8 +253,15 @@ class Router:
                 doubtful = unboosted < self.faq.thresholds.sure and (aspect is None or aspect.score < t.aspect)
                 weak = aspect is None or aspect.score < t.aspect
                 typed_weak = not plain or plain[0].score < self.faq.thresholds.answer  # sure only as "credential"
-                if asks_card >= t.learned_aspect and (
-                    doubtful or asks_card >= t.certain_aspect and weak and typed_weak
+                # "how much do welders make?" masked reads like "how much is it worth?", but as typed it is
+                # surely the school's and no card's words are in it
+                schools_surely = (
+                    typed_scope is not None and typed_scope.kind == ELSEWHERE and typed_scope.elsewhere >= t.faq_certain
+                )
+                if (
+                    asks_card >= t.learned_aspect
+                    and not (schools_surely and weak)
+                    and (doubtful or asks_card >= t.certain_aspect and weak and typed_weak)
                 ):
                     # "Illinois CNA - who is that through?": only read as "credential" is it an FAQ about who issues what
                     # "is the adobe certified professional an arts credential": nearer the card's kinds than any example
@@ -271,7 +280,7 @@ class Router:
             topical_name = bool(session.last_faq_id and WHAT_ABOUT.search(n))  # "what about workkeys" after the points
             if (
                 aspect is not None
-                and (aspect.id not in IDENTITY_ASPECTS or topical_name)
+                and (aspect.id not in IDENTITY_ASPECTS or topical_name or YES_NO.match(n))
                 and plain
                 and self.entry_names(plain[0], hits[0], loosely=topical_name)  # "what about the workkeys part"
             ):
