@@ -144,6 +144,12 @@ class Catalogue:
         for form, cred in self._names:
             words_of.setdefault(cred.id, set()).update(form.split())
         self._words_of = {cid: frozenset(words) for cid, words in words_of.items()}
+        # ...and of what tells two credentials of one name apart: "the CPT from NHA" (its issuer), "the
+        # manufacturing CPT" (its career field)
+        self._told_by = {
+            c.id: self._words_of[c.id] | set(self.key(" ".join([c.issuer or "", *c.career_fields])).split())
+            for c in self.credentials
+        }
         self._short: dict[str, list[tuple[str, Credential]]] = {}
         self._long: list[tuple[str, Credential]] = []
         for form, cred in self._names:
@@ -199,7 +205,7 @@ class Catalogue:
             family = next((self._families[w] for w in words if w in self._families), ())
             return tuple(NameHit(cred, FAMILY_SCORE, form) for form, cred in family)
         asked = set(self.key(text).split())
-        explains = {h.credential.id: len(asked & self._words_of[h.credential.id]) for h in hits}
+        explains = {h.credential.id: len(asked & self._told_by[h.credential.id]) for h in hits}
         hits = tuple(sorted(hits, key=lambda h: (-h.score, -explains[h.credential.id], -len(h.matched))))
         # Keep only hits as good as the best: "ServSafe Manager" should not also list "ServSafe".
         top = hits[0]

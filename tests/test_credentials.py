@@ -212,10 +212,22 @@ def test_no_answer_shows_none_or_the_maintainers_notes(bot, kb):
 
 def test_an_abbreviation_two_credentials_share_asks_which_and_a_word_of_its_field_picks_one(bot):
     which = bot.handle("tell me what the CPT is", "s")
-    assert which.kind == "credential" and which.credential_id is None
-    assert "Phlebotomy" in which.text and "Production" in which.text
+    assert which.kind == "clarify" and which.credential_id is None and "Which one do you mean?" in which.text
+    assert "Phlebotomy" in which.text and "Production" in which.text and len(which.choices) == 2
     picked = bot.handle("the one in manufacturing", "s")
     assert (picked.kind, picked.credential_id) == ("credential", "mssc-certified-production-technician")
+
+
+@pytest.mark.parametrize(
+    "question, credential",
+    [
+        ("what is the CPT certification from NHA", "certified-phlebotomy-technician"),  # its issuer
+        ("what's the manufacturing CPT", "mssc-certified-production-technician"),  # its career field
+    ],
+)
+def test_a_shared_abbreviation_with_what_tells_them_apart_is_that_one(bot, question, credential):
+    reply = bot.handle(question, "s")
+    assert (reply.kind, reply.credential_id) == ("credential", credential)
 
 
 @pytest.mark.parametrize(

@@ -123,8 +123,12 @@ class CredentialReplies:
         )
 
     def choices(self, hits: Sequence[NameHit], text: str, session: Session, confidence: float = 1.0) -> Reply:
+        """A name several credentials share ("CPT"): which one is meant is a clarifying question, its choices the
+        credentials, picked like any list's ("2", "the phlebotomy one")."""
         creds = [h.credential for h in hits[:PAGE_SIZE]]
-        return self.page(phrase("credentials.matching_title", session.speaks, text=text), creds, 0, session, confidence)
+        title = phrase("credentials.matching_title", session.speaks, text=text)
+        which = phrase("credentials.which_one", session.speaks)
+        return replace(self.page(title, creds, 0, session, confidence, tail=which), kind="clarify")
 
     def credential(
         self, cred: Credential, n: str, session: Session, aspect: str | None = None, confidence: float = 1.0
@@ -374,6 +378,7 @@ class CredentialReplies:
         session: Session,
         confidence: float = 1.0,
         lead: str = "",
+        tail: str | None = None,
     ) -> Reply:
         if offset == 0 or session.last_list is None:
             session.last_list = Listing(title, tuple(c.id for c in creds), 0)
@@ -391,7 +396,8 @@ class CredentialReplies:
         if len(creds) > PAGE_SIZE:
             head += phrase("credentials.showing", lang, first=offset + 1, last=end, count=len(creds))
         lines = [f"{i}. {self.list_line(c, lang)}" for i, c in enumerate(page, offset + 1)]
-        tail = phrase("credentials.say_more" if end < len(creds) else "credentials.ask_by_name", lang)
+        if tail is None:
+            tail = phrase("credentials.say_more" if end < len(creds) else "credentials.ask_by_name", lang)
         return Reply(
             kind="credential",
             text="\n".join([head, *lines, tail]),
