@@ -235,6 +235,11 @@ def test_the_card_answers_how_long_a_credential_stays_valid_when_it_says(bot):
     assert reply.credential_id == "comptia-security" and "valid for three years" in reply.text
 
 
+def test_whether_a_credential_can_be_renewed_is_how_long_it_stays_valid(bot):
+    reply = bot.handle("can my daughter renew her CompTIA A+ later", "r")
+    assert reply.credential_id == "comptia-a" and "valid for three years" in reply.text
+
+
 def test_validity_the_card_does_not_give_goes_to_the_help_desk(bot):
     reply = bot.handle("does the OSHA 30 card ever expire?", "v")
     assert reply.kind == "fallback" and reply.offer_escalation

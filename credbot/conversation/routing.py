@@ -126,6 +126,7 @@ class RoutingThresholds:
     followup_gain: float = 0.05  # the topic-aware reading must beat the turn alone by this much
     uncovered: float = 0.62  # a question this close to what the knowledge does not hold (retakes, expiry, test
     # sites), and closer to it than to any answer, gets the honest fallback and the help desk, not a near answer
+    validity: float = 0.5  # a question this close to how long a credential lasts, of one whose card says: the card
     out_of_scope: float = 0.5  # the scope classifier this sure that a question is not for the knowledge, and the
     # FAQ not sure of an answer: the honest fallback (with the help desk for credential questions) or the school
     out_of_scope_agreed: float = 0.8  # ...this sure when its likeliest entry is the matcher's best answer too
@@ -211,7 +212,7 @@ class Router:
             asked_of is not None
             and uncovered is not None
             and uncovered.id == VALIDITY_INTENT
-            and uncovered.score >= t.uncovered
+            and uncovered.score >= t.validity
             and self.credentials.tells_validity(asked_of)
         ):  # what the knowledge mostly does not hold, but this card does: "CompTIA's ... valid for three years"
             return self.credentials.credential(asked_of, n, session, "cred_validity", uncovered.score)
