@@ -168,6 +168,9 @@ def test_an_off_topic_turn_in_a_conversation_is_not_read_as_a_follow_up(bot):
         "how much do welders make?",  # "how much" matches what credentials cost; welders are people, not exams
         "how do I become a cosmetology teacher?",  # teacher licensing, not the teacher's duty to offer credentials
         "what PSAT score does my daughter need?",  # nearest the WorkKeys score, and likelier the school's
+        # teacher licensing: "license" is a credential word, and the teacher's duty to offer credentials is near
+        "I'm switching careers to teach welding, what teaching license does Ohio require?",
+        "I'm a nurse who wants to teach health careers at an Ohio career center, what teaching license do I need?",
     ],
 )
 @pytest.mark.parametrize("state", ["OH", None])
