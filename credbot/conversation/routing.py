@@ -46,8 +46,8 @@ QUALIFIERS = frozenset(
 )
 WHOSE = frozenset({"that", "which", "my", "our", "his", "her", "their", "your", "i", "we", "he", "she", "they"})
 IDENTITY_ASPECTS = frozenset({"cred_what", "cred_issuer"})  # what a named credential is, who issues it
-# a yes-or-no question: "is the Ohio driver's license a credential?" asks whether it counts, not what it is
-YES_NO = re.compile(r"^(?:(?:wait|so|ok|okay|and|but) )?(?:is|are|does|do|would|will|can|could)\b")
+# a yes-or-no question (after LEAD_WORDS): "is the Ohio driver's license a credential?" asks whether it counts
+YES_NO = re.compile(r"^(?:wait |but )?(?:is|are|does|do|would|will|can|could)\b")
 LISTING = "list_credentials"  # the catalogue intent that asks for a list
 VALIDITY_INTENT = "uncovered_validity"  # knowledge/intents.json: how long a credential stays valid
 _OTHER = re.compile(r"\bthe other (\w{3,})\b")  # "the other seal"
@@ -225,6 +225,8 @@ class Router:
         # "how much does the NHA phlebotomy exam cost exactly?": the classifier, reading the name as typed, is sure
         # the knowledge does not hold it, and nothing the card holds reads it
         typed_scope = self.scope.judge(text) if hits and scope is not None else None  # the name as typed
+        # how sure the classifier is, reading the name as typed, that the question is the school's (0: it is not)
+        typed_elsewhere = typed_scope.elsewhere if typed_scope is not None and typed_scope.kind == ELSEWHERE else 0.0
         if (
             len(hits) == 1
             and typed_scope is not None
@@ -256,12 +258,9 @@ class Router:
                 typed_weak = not plain or plain[0].score < self.faq.thresholds.answer  # sure only as "credential"
                 # "how much do welders make?" masked reads like "how much is it worth?", but as typed it is
                 # surely the school's and no card's words are in it
-                schools_surely = (
-                    typed_scope is not None and typed_scope.kind == ELSEWHERE and typed_scope.elsewhere >= t.faq_certain
-                )
                 if (
                     asks_card >= t.learned_aspect
-                    and not (schools_surely and weak)
+                    and not (typed_elsewhere >= t.faq_certain and weak)
                     and (doubtful or asks_card >= t.certain_aspect and weak and typed_weak)
                 ):
                     # "Illinois CNA - who is that through?": only read as "credential" is it an FAQ about who issues what
@@ -281,7 +280,7 @@ class Router:
             topical_name = bool(session.last_faq_id and WHAT_ABOUT.search(n))  # "what about workkeys" after the points
             if (
                 aspect is not None
-                and (aspect.id not in IDENTITY_ASPECTS or topical_name or YES_NO.match(n))
+                and (aspect.id not in IDENTITY_ASPECTS or topical_name or YES_NO.match(LEAD_WORDS.sub("", n)))
                 and plain
                 and self.entry_names(plain[0], hits[0], loosely=topical_name)  # "what about the workkeys part"
             ):
@@ -350,8 +349,7 @@ class Router:
             # with a trade, it matches nothing sure and the classifier says it is not for the knowledge (or, if
             # "how much" matches what credentials cost, for someone else's)
             weakly = typed_top < self.faq.thresholds.answer
-            schools = typed_scope is not None and typed_scope.kind == ELSEWHERE
-            if (weakly or schools) and self.beyond_knowledge(typed_scope, plain):
+            if (weakly or typed_elsewhere > 0) and self.beyond_knowledge(typed_scope, plain):
                 beyond, scope, faq_top = True, typed_scope, typed_top
         if beyond and scope is not None and faq_top < self.faq.thresholds.sure:
             if scope.kind == UNCOVERED:
@@ -384,12 +382,11 @@ class Router:
         if agreed is not None:  # "can a senior just do a program for this in 12th grade?": both signals say the same
             matches = [agreed] + matches[1:]
         reply = self.faq.faq(text, matches, session)
+        # "what PSAT score does she need?": unsure, but likelier the school's
         weak = (
             faq_top < t.no_signal
             or (off_topic is not None and off_topic.score >= t.maybe_off_topic)
-            or (
-                scope is not None and scope.kind == ELSEWHERE
-            )  # "what PSAT score does she need?": likelier the school's
+            or (scope is not None and scope.kind == ELSEWHERE)
         )
         if reply.kind == "fallback" and not hits and weak and not about:
             return self.faq.elsewhere(text, matches, session)  # the help desk is for credential questions
