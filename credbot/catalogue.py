@@ -147,7 +147,7 @@ class Catalogue:
         # ...and of what tells two credentials of one name apart: "the CPT from NHA" (its issuer), "the
         # manufacturing CPT" (its career field)
         self._told_by = {
-            c.id: self._words_of[c.id] | set(self.key(" ".join([c.issuer or "", *c.career_fields])).split())
+            c.id: self._words_of[c.id] | frozenset(self.key(" ".join([c.issuer or "", *c.career_fields])).split())
             for c in self.credentials
         }
         self._short: dict[str, list[tuple[str, Credential]]] = {}
@@ -182,6 +182,10 @@ class Catalogue:
     def words_of(self, cred: Credential) -> frozenset[str]:
         """Every word of a credential's name and aliases, as the catalogue keys them."""
         return self._words_of[cred.id]
+
+    def told_by(self, cred: Credential) -> frozenset[str]:
+        """The words that name a credential or tell it apart: its name's and aliases', its issuer's and career fields'."""
+        return self._told_by[cred.id]
 
     @staticmethod
     def issuer_name(issuer: str) -> str:

@@ -89,9 +89,30 @@ def test_what_a_named_credential_is_is_not_the_definition_of_credentials(bot):
     assert (reply.kind, reply.credential_id) == ("credential", "comptia-a")
 
 
-def test_an_answer_about_the_very_credential_named_beats_its_catalogue_card(bot):
-    reply = bot.handle("wait so does a drivers license count as a credential in ohio now??", "s")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "wait so does a drivers license count as a credential in ohio now??",
+        # the yes-or-no question is the message's second sentence
+        "she just got her driver's license, does that count for anything?",
+    ],
+)
+def test_an_answer_about_the_very_credential_named_beats_its_catalogue_card(bot, question):
+    reply = bot.handle(question, "s")
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-driver-license")
+
+
+@pytest.mark.parametrize(
+    "question, credential",
+    [
+        ("Is an OSHA 10 card an actual certification?", "osha-10-hour"),  # "card an actual" is no name
+        ("tell me about the NHA EKG tech certification", "certified-ekg-technician"),  # its issuer's initials
+    ],
+)
+def test_a_known_credential_with_words_around_its_name_is_not_an_unknown_one(bot, question, credential):
+    reply = bot.handle(question, "s")
+    assert (reply.kind, reply.credential_id) == ("credential", credential)
+    assert "no entry" not in reply.text
 
 
 def test_a_credential_asked_about_for_someone_is_not_an_unknown_credential(bot):
@@ -895,3 +916,17 @@ def test_a_complaint_nothing_answers_offers_a_person_not_the_school(bot):
     assert reply.kind == "smalltalk" and reply.offer_escalation and "school or district" not in reply.text
     bus = bot.handle("when does my son's school bus come?", "gripe-bus")  # a school question stays the school's
     assert bus.kind == "fallback" and not bus.offer_escalation
+
+
+def test_certs_added_together_asks_the_rule_on_bundles_in_a_long_follow_up(bot):
+    bot.handle(
+        "My daughter is in the health program at the career center in Ohio and she could sit a couple of "
+        "certification exams this year, but money is short for us. Who covers what those exams cost?",
+        "s",
+    )
+    reply = bot.handle(
+        "Good to know. Another question, her friend said she could just add a bunch of random certs together like "
+        "her CPR card and a computer one to get to the 12 points. Is that true? I don't want her wasting time.",
+        "s",
+    )
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-bundling")

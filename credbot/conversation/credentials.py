@@ -31,7 +31,7 @@ ASPECT_LIST = re.compile(
 )
 GENERIC_NAME_WORDS = frozenset(
     """industry recognized credential certified certification certificate cert license
-irc this that it they one state list new""".split()
+irc this that it they one state list new card""".split()
 )
 CREDENTIAL_WORDS = re.compile(
     r"\b(credential|certification|certificate|cert|license|licence|exam|points?|issues?|offers?)\b"
@@ -42,7 +42,7 @@ LEADING_KIND = re.compile(r"^(credential|certification|certificate|cert|license|
 NAMED_THING = re.compile(
     r"^(what is|what s|whats|what(?= (an?|the) )|tell me about|who issues|who offers|who awards|who gives|"
     r"how many points is|how many points are|is(?! (?:there|it|this|that|my|our|your|he|she|they)\b))"
-    r" (an? |the )?(?P<name>.+?)( worth.*| on (the|ohio s|illinois s) .*| (for|in|at) .*)?$"
+    r" (an? |the )?(?P<name>.+?)( worth.*| on (the|ohio s|illinois s) .*| (for|in|at|an?) .*)?$"
 )
 
 
@@ -81,11 +81,12 @@ class CredentialReplies:
         ]
         if not words or len(words) > 5:
             return None
-        matched = set(hits[0].matched.split()) if hits else set()
+        # the words of the credential named, and of its issuer and career field ("the NHA EKG tech cert")
+        known = self.catalogue.told_by(hits[0].credential) if hits else frozenset()
         strange = [
             w
             for w in words
-            if w not in matched
+            if w not in known
             and w not in self.catalogue.vocabulary
             and w not in self.matcher.vocabulary
             and not w.isdigit()

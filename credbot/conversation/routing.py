@@ -278,9 +278,12 @@ class Router:
             # credential is, or who issues it, competes only with the question as typed.
             rival = (plain[0].score if plain else 0.0) if aspect and aspect.id in IDENTITY_ASPECTS else unboosted
             topical_name = bool(session.last_faq_id and WHAT_ABOUT.search(n))  # "what about workkeys" after the points
+            # a yes-or-no question, or a sentence of the message that is one ("she just got her driver's license,
+            # does that count for anything?")
+            yes_no = any(YES_NO.match(LEAD_WORDS.sub("", normalise(p))) for p in (n, *parts))
             if (
                 aspect is not None
-                and (aspect.id not in IDENTITY_ASPECTS or topical_name or YES_NO.match(LEAD_WORDS.sub("", n)))
+                and (aspect.id not in IDENTITY_ASPECTS or topical_name or yes_no)
                 and plain
                 and self.entry_names(plain[0], hits[0], loosely=topical_name)  # "what about the workkeys part"
             ):
