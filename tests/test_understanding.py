@@ -4,7 +4,7 @@ type and what they would notice in the reply."""
 
 import pytest
 
-from credbot.text import Synonyms
+from credbot.text import Synonyms, normalise
 
 
 @pytest.mark.parametrize(
@@ -930,3 +930,19 @@ def test_certs_added_together_asks_the_rule_on_bundles_in_a_long_follow_up(bot):
         "s",
     )
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-bundling")
+
+
+@pytest.mark.parametrize(
+    "said", ["can they be added up", "add them up for 12", "add his certs together", "added together for points"]
+)
+def test_every_way_of_saying_add_up_is_combining(kb, said):
+    assert "combine" in kb.synonyms.apply(normalise(said)).split()
+
+
+def test_an_answer_about_the_credential_named_is_not_lost_to_the_reading_with_credential_for_its_name(bot):
+    # read as "does the credential test still matter for graduating", the question matches the graduation rules
+    bot.handle("we're in ohio", "s")
+    reply = bot.handle("does the workkeys test still matter for graduating", "s")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")
+    reply = bot.handle("Ohio mom. does that workkeys test still matter for graduation", "t")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")

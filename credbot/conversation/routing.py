@@ -186,7 +186,9 @@ class Router:
                     self.generalise(reading, self.catalogue.mentions(reading)), session.state
                 )
                 if generic and (not ranked or generic[0].score > ranked[0].score):
-                    ranked = generic
+                    # an answer about the credential named stays ("does the workkeys test still matter?")
+                    named = {h.credential.id for h in hits}
+                    ranked = generic + [m for m in ranked if self.named_by_entry[m.id] & named]
             for m in ranked:  # each entry as its best reading supports it
                 if m.id not in by_entry or m.score > by_entry[m.id].score:
                     by_entry[m.id] = m
@@ -227,6 +229,21 @@ class Router:
         typed_scope = self.scope.judge(text) if hits and scope is not None else None  # the name as typed
         # how sure the classifier is, reading the name as typed, that the question is the school's (0: it is not)
         typed_elsewhere = typed_scope.elsewhere if typed_scope is not None and typed_scope.kind == ELSEWHERE else 0.0
+        if (
+            plain
+            and typed_scope is not None
+            and typed_scope.entry_id == plain[0].id
+            and typed_scope.entries[plain[0].id] >= t.agreed
+            and self.entry_names(plain[0], hits[0])
+        ):
+            # "does the workkeys test still matter for graduating": read with "credential" for the name, the question
+            # is the rule on graduation; as typed, both signals say the answer about WorkKeys itself
+            gain = t.entry_prior * typed_scope.entries[plain[0].id]
+            matches = sorted(
+                (replace(m, score=min(1.0, m.score + gain)) if m.id == plain[0].id else m for m in matches),
+                key=lambda m: -m.score,
+            )
+            faq_top = matches[0].score
         if (
             len(hits) == 1
             and typed_scope is not None
