@@ -173,6 +173,7 @@ class Router:
         # is that?"); that one still says what is asked of a credential the others name
         readings = [text] + ([told] if told != text else []) + [p for p in sentences if says_something(p)]
         readings += named_back(parts)
+        named_ids = {h.credential.id for h in hits}
         by_entry: dict[str, Match] = {}
         plain: list[Match] = []  # the best ranking of the question as typed (no name generalised)
         for reading in readings:  # a question wrapped in context: its own sentence may match better
@@ -187,8 +188,7 @@ class Router:
                 )
                 if generic and (not ranked or generic[0].score > ranked[0].score):
                     # an answer about the credential named stays ("does the workkeys test still matter?")
-                    named = {h.credential.id for h in hits}
-                    ranked = generic + [m for m in ranked if self.named_by_entry[m.id] & named]
+                    ranked = generic + [m for m in ranked if self.named_by_entry[m.id] & named_ids]
             for m in ranked:  # each entry as its best reading supports it
                 if m.id not in by_entry or m.score > by_entry[m.id].score:
                     by_entry[m.id] = m
