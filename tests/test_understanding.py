@@ -946,3 +946,12 @@ def test_an_answer_about_the_credential_named_is_not_lost_to_the_reading_with_cr
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")
     reply = bot.handle("Ohio mom. does that workkeys test still matter for graduation", "t")
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")
+
+
+def test_a_school_matter_asked_of_the_answer_just_given_is_that_answer(bot):
+    bot.handle("illinois: how does the CCRI use credentials", "s")
+    reply = bot.handle("what GPA does that need?", "s")  # the CCRI's answer says; a GPA alone is the school's
+    assert (reply.kind, reply.faq_id) == ("answer", "il-sup-ccri")
+    bot.handle("illinois: how does the CCRI use credentials", "t")
+    reply = bot.handle("what time does that school open?", "t")
+    assert (reply.kind, reply.offer_escalation) == ("fallback", False)

@@ -376,8 +376,16 @@ class Router:
                 return self.faq.fallback(text, matches, session)
             return self.faq.elsewhere(text, matches, session, of_credentials=bool(hits) or self.about_credentials(n))
         off_topic = self.intents.best(LEAD_WORDS.sub("", n) or n, ("off_topic",))  # "ok also whats the weather"
+        # "what GPA does that need?" right after the CCRI: asked of the answer just given, which it matches alone
+        asks_of_last = bool(
+            PRONOUN.search(n)
+            and matches
+            and matches[0].id == session.last_faq_id
+            and own_top >= self.faq.thresholds.answer
+        )
         if (
-            off_topic is not None
+            not asks_of_last
+            and off_topic is not None
             and off_topic.score >= t.off_topic
             and (
                 own_top < self.faq.thresholds.answer
