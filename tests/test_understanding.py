@@ -955,3 +955,11 @@ def test_a_school_matter_asked_of_the_answer_just_given_is_that_answer(bot):
     bot.handle("illinois: how does the CCRI use credentials", "t")
     reply = bot.handle("what time does that school open?", "t")
     assert (reply.kind, reply.offer_escalation) == ("fallback", False)
+
+
+def test_a_question_the_classifier_surely_reads_as_one_answer_is_no_list_for_its_points(bot):
+    bot.handle("we're in ohio", "s")
+    reply = bot.handle("can he mix credentials from different areas to get to 12 points", "s")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-bundling")
+    reply = bot.handle("which credentials are worth 12 points", "s")  # a list is asked (the catalogue has none)
+    assert (reply.kind, reply.faq_id) == ("credential", None) and "worth 12 points" in reply.text

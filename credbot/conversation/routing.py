@@ -347,7 +347,18 @@ class Router:
         if list_query is not None:
             listing = self.intents.score(n, LISTING)
             wants_list = scope.catalogue.get(LISTING, 0.0) if scope is not None else 0.0  # "list the welding certs pls"
-            if listing >= max(t.listing, unboosted + t.listing_lead) or wants_list >= t.learned_listing:
+            # "can he mix credentials from different areas to get to 12 points": the classifier is sure of an answer
+            # and sure that no list is asked
+            answered = (
+                scope is not None
+                and wants_list < t.aspect_veto
+                and max(scope.entries.values(), default=0.0) >= t.faq_certain
+            )
+            if (
+                listing >= max(t.listing, unboosted + t.listing_lead)
+                and not answered
+                or wants_list >= t.learned_listing
+            ):
                 return self.credentials.listing(list_query, session, max(listing, wants_list))
         own_top = faq_top  # the turn on its own: the topic cannot make "and what's the weather?" a follow-up
         if topical:
