@@ -107,7 +107,7 @@ class SpanishMatcher(Matcher):
 
     def correct_spelling(self, normalised: str) -> str:
         out = []
-        for word in normalised.split():
+        for word in self.kb.synonyms.expand(normalised).split():  # texting shorthand first ("x" -> "por")
             if word in self._known_words or word.isdigit():
                 pass
             elif 4 <= len(word) <= 5:

@@ -48,12 +48,13 @@ def without_stopwords(folded: str) -> str:
     return " ".join(w for w in folded.split() if w not in SPANISH_STOPWORDS)
 
 
-def spanish_synonyms(groups: Iterable[Mapping]) -> Synonyms:
+def spanish_synonyms(groups: Iterable[Mapping], shorthand: Mapping[str, str] | None = None) -> Synonyms:
     """Synonyms over accent-folded text; each canonical term also maps to itself, so a phrase that
-    contains a shorter term ("licencia de manejar") is rewritten whole before its parts."""
+    contains a shorter term ("licencia de manejar") is rewritten whole before its parts. ``shorthand``:
+    Spanish texting's abbreviations ("xq" -> "porque"), spelled out before spelling correction."""
     folded = []
     for group in groups:
         canonical = normalise_es(group["canonical"])
         terms = [normalise_es(t) for t in group["terms"]]
         folded.append({"canonical": canonical, "terms": [canonical, *terms] if " " in canonical else terms})
-    return Synonyms(folded)
+    return Synonyms(folded, {normalise_es(k): normalise_es(v) for k, v in (shorthand or {}).items()})

@@ -61,3 +61,9 @@ def test_verb_forms_meet_through_stemming(matcher):
     for question in ("como nomino una credencial en Ohio", "se puede nominar una credencial en Ohio?"):
         _, matches = matcher.rank(question, "OH")
         assert matches[0].id == "oh-sup-add-credential", question
+
+
+def test_spanish_texting_shorthand_is_spelled_out_before_matching(matcher):
+    assert matcher.correct_spelling("xq q tb d la escuela") == "porque que tambien de la escuela"
+    _, matches = matcher.rank("q es una credencial reconocida x la industria", "OH")
+    assert matches[0].id == "oh-what-is-credential"

@@ -459,7 +459,7 @@ def _spanish(doc: dict | None) -> tuple[dict[str, SpanishEntry], Synonyms | None
         )
         for s in doc["entries"]
     }
-    return entries, spanish_synonyms(doc["synonyms"])
+    return entries, spanish_synonyms(doc["synonyms"], doc.get("shorthand"))
 
 
 def load(directory: Path | str = DEFAULT_DIR, today: dt.date | None = None) -> KnowledgeBase:
