@@ -963,3 +963,9 @@ def test_a_question_the_classifier_surely_reads_as_one_answer_is_no_list_for_its
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-bundling")
     reply = bot.handle("which credentials are worth 12 points", "s")  # a list is asked (the catalogue has none)
     assert (reply.kind, reply.faq_id) == ("credential", None) and "worth 12 points" in reply.text
+
+
+def test_saying_what_someone_got_does_not_ask_what_it_is(bot):
+    reply = bot.handle("she just got her ServSafe. does it count toward graduation in ohio?", "s")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-graduation-points")
+    assert bot.handle("what's ServSafe?", "t").credential_id == "servsafe-food-handler"  # the name alone still asks

@@ -44,6 +44,8 @@ ASKING_WORDS = frozenset("info information details detail pls please tell explai
 QUALIFIERS = frozenset(
     {"for", "in", "at", "from", "to", "with", "on", "that", "which", "my", "our", "i", "we", "he", "she"}
 )
+# what someone has or did: "she just got her driver's license" says she has it, it does not ask what it is
+HAS_DONE = re.compile(r"\b(got|gotten|has|had|earned|took|passed|finished|completed|did)\b")
 WHOSE = frozenset({"that", "which", "my", "our", "his", "her", "their", "your", "i", "we", "he", "she", "they"})
 IDENTITY_ASPECTS = frozenset({"cred_what", "cred_issuer"})  # what a named credential is, who issues it
 # a yes-or-no question (after LEAD_WORDS): "is the Ohio driver's license a credential?" asks whether it counts
@@ -612,7 +614,7 @@ class Router:
         says what he has, the rest asks)."""
         masked = HEDGES.sub("", self.kb.synonyms.expand(self.mask(text, hit))).strip()  # "wats it" -> "what it"
         rest = [w for w in masked.split() if w != "it" and w not in STOPWORDS and w not in ASKING_WORDS]
-        if not rest:
+        if not rest and not HAS_DONE.search(masked):
             return IntentScore("cred_what", "catalogue", 1.0)
         words = masked.split()
         # "who awards it for high school students": the clause that ends with the name says what is asked; so
