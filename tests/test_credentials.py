@@ -243,3 +243,10 @@ def test_a_shared_abbreviation_with_what_tells_them_apart_is_that_one(bot, quest
 def test_what_a_named_credential_is_or_involves_is_its_card(bot, question, credential):
     reply = bot.handle(question, "s")
     assert (reply.kind, reply.credential_id) == ("credential", credential)
+
+
+@pytest.mark.parametrize("turn", ["and the pro one?", "and is the pro one any different from that one"])
+def test_a_clipped_word_of_a_sibling_credentials_name_picks_it(bot, turn):
+    assert bot.handle("what's the ase entry level cert", "s").credential_id == "ase-entry-level-certification"
+    reply = bot.handle(turn, "s")
+    assert (reply.kind, reply.credential_id) == ("credential", "ase-professional-certification")

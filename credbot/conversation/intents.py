@@ -205,10 +205,18 @@ def choice_index(normalised: str, labels: Sequence[str]) -> int | None:
 
 def _shared_stem(words: Sequence[str], labels: Sequence[str]) -> int | None:
     """The one label that shares a word's stem with the reply ("combining" -> "... be combined ..."), if only one
-    does. Stems are the first five letters of words of at least five."""
+    does. Stems are the first five letters of words of at least five; a shorter word of three or four letters is
+    a clipped longer one ("the pro one" -> "ASE Professional Certification")."""
     stems = {w[:5] for w in words if len(w) >= 5}
-    if not stems:
+    clipped = {w for w in words if 3 <= len(w) < 5 and w.isalpha()}
+    if not stems and not clipped:
         return None
-    shared = [len(stems & {w[:5] for w in normalise(label).split() if len(w) >= 5}) for label in labels]
+
+    def sharing(label: str) -> int:
+        label_words = normalise(label).split()
+        longer = sum(any(w.startswith(c) and len(w) > len(c) for w in label_words) for c in clipped)
+        return len(stems & {w[:5] for w in label_words if len(w) >= 5}) + longer
+
+    shared = [sharing(label) for label in labels]
     best = max(shared, default=0)
     return shared.index(best) if best and shared.count(best) == 1 else None

@@ -580,7 +580,7 @@ class Router:
     def pick_sibling(self, n: str, session: Session, hits: tuple[NameHit, ...]) -> Credential | None:
         """ "and the other one, the 30 hour?" right after OSHA 10-Hour: another credential of the same brand,
         by words of its name that the turn says."""
-        if hits or session.last_credential_id is None or len(n.split()) > 8:
+        if hits or session.last_credential_id is None or len(n.split()) > 10:
             return None
         siblings = self.catalogue.siblings(self.kb.credential_by_id[session.last_credential_id])
         named = [w for w in n.split() if w not in STOPWORDS and w not in {"other", "one", "and", "what", "about"}]
