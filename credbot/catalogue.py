@@ -83,6 +83,13 @@ _POINTS = re.compile(r"\b(1|3|6|12|one|three|six|twelve|un|uno|tres|seis|doce)[ 
 _WORD_NUMBERS = {"one": 1, "three": 3, "six": 6, "twelve": 12, "un": 1, "uno": 1, "tres": 3, "seis": 6, "doce": 12}
 
 
+def initials(issuer: str | None) -> str:
+    """An issuer's initials, as people write them: "Illinois Department of Public Health (Health Care Worker
+    Registry)" -> "idph" ("" for a one-word or unnamed issuer)."""
+    words = [w for w in normalise(re.split(r"[(,]", issuer or "")[0]).split() if w not in ("of", "the", "and", "for")]
+    return "".join(w[0] for w in words) if len(words) > 1 else ""
+
+
 @dataclass(frozen=True)
 class NameHit:
     credential: Credential
@@ -147,7 +154,9 @@ class Catalogue:
         # ...and of what tells two credentials of one name apart: "the CPT from NHA" (its issuer), "the
         # manufacturing CPT" (its career field)
         self._told_by = {
-            c.id: self._words_of[c.id] | frozenset(self.key(" ".join([c.issuer or "", *c.career_fields])).split())
+            c.id: self._words_of[c.id]
+            | frozenset(self.key(" ".join([c.issuer or "", *c.career_fields])).split())
+            | ({initials(c.issuer)} - {""})
             for c in self.credentials
         }
         self._short: dict[str, list[tuple[str, Credential]]] = {}

@@ -250,3 +250,10 @@ def test_a_clipped_word_of_a_sibling_credentials_name_picks_it(bot, turn):
     assert bot.handle("what's the ase entry level cert", "s").credential_id == "ase-entry-level-certification"
     reply = bot.handle(turn, "s")
     assert (reply.kind, reply.credential_id) == ("credential", "ase-professional-certification")
+
+
+def test_a_credential_named_with_its_issuers_initials_is_its_card(bot):
+    # the Illinois Department of Public Health, written as people write it
+    reply = bot.handle("is the illinois nursing assistant certification through IDPH?", "s")
+    assert (reply.kind, reply.credential_id) == ("credential", "certified-nursing-assistant-illinois")
+    assert "Illinois Department of Public Health" in reply.text

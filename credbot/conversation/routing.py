@@ -44,6 +44,7 @@ ASKING_WORDS = frozenset("info information details detail pls please tell explai
 QUALIFIERS = frozenset(
     {"for", "in", "at", "from", "to", "with", "on", "that", "which", "my", "our", "i", "we", "he", "she"}
 )
+ISSUED_BY = frozenset({"from", "by", "through", "thru", "via"})  # "the Illinois CNA through IDPH?": name and issuer
 # what someone has or did: "she just got her driver's license" says she has it, it does not ask what it is
 HAS_DONE = re.compile(r"\b(got|gotten|has|had|earned|took|passed|finished|completed|did)\b")
 WHOSE = frozenset({"that", "which", "my", "our", "his", "her", "their", "your", "i", "we", "he", "she", "they"})
@@ -630,8 +631,8 @@ class Router:
         scored = [s for s in (self.intents.best(r, ("catalogue",)) for r in readings) if s is not None]
         best = max(scored, key=lambda s: s.score, default=None)
         # "SENSE level 1 welding": more of the name; "the phlebotomy CPT from NHA": the name and who issues it
-        issuer = set(normalise(hit.credential.issuer or "").split())
-        naming = all(w in self.catalogue.vocabulary or w in issuer for w in rest)
+        told = self.catalogue.told_by(hit.credential)
+        naming = all(w in self.catalogue.vocabulary or w in told or w in ISSUED_BY for w in rest)
         if naming and whole and (best is None or best.score < self.thresholds.aspect):
             return IntentScore("cred_what", "catalogue", self.thresholds.aspect)  # "EKG tech cert?": the name asks
         return best
