@@ -969,3 +969,10 @@ def test_saying_what_someone_got_does_not_ask_what_it_is(bot):
     reply = bot.handle("she just got her ServSafe. does it count toward graduation in ohio?", "s")
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-graduation-points")
     assert bot.handle("what's ServSafe?", "t").credential_id == "servsafe-food-handler"  # the name alone still asks
+
+
+def test_the_cte_program_named_in_a_school_matter_does_not_make_it_a_credential_question(bot):
+    # the school answers sports and electives; the state's credentials inbox is not offered
+    reply = bot.handle("can my daughter still play volleyball if she's in the CTE program?", "s")
+    assert (reply.kind, reply.offer_escalation) == ("fallback", False)
+    assert "help desk" not in reply.text.lower() and "school" in reply.text.lower()
