@@ -933,7 +933,7 @@ def test_certs_added_together_asks_the_rule_on_bundles_in_a_long_follow_up(bot):
 
 
 @pytest.mark.parametrize(
-    "said", ["can they be added up", "add them up for 12", "add his certs together", "added together for points"]
+    "said", ["can they be added up", "add them up for 12", "add his certs together", "put their points together"]
 )
 def test_every_way_of_saying_add_up_is_combining(kb, said):
     assert "combine" in kb.synonyms.apply(normalise(said)).split()
@@ -976,3 +976,11 @@ def test_the_cte_program_named_in_a_school_matter_does_not_make_it_a_credential_
     reply = bot.handle("can my daughter still play volleyball if she's in the CTE program?", "s")
     assert (reply.kind, reply.offer_escalation) == ("fallback", False)
     assert "help desk" not in reply.text.lower() and "school" in reply.text.lower()
+
+
+def test_a_word_of_the_knowledge_that_matches_a_question_is_not_rewritten_away(bot):
+    # the bundling answer says credentials "can be added together to reach 12 points": read as "combine", the
+    # answer lost the words this question shares with it
+    bot.handle("hold on, is the driver's license really a credential in ohio?", "s")
+    reply = bot.handle("so it could be added to her health credentials to reach the total?", "s")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-bundling")
