@@ -984,3 +984,17 @@ def test_a_word_of_the_knowledge_that_matches_a_question_is_not_rewritten_away(b
     bot.handle("hold on, is the driver's license really a credential in ohio?", "s")
     reply = bot.handle("so it could be added to her health credentials to reach the total?", "s")
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-bundling")
+
+
+def test_the_other_seal_described_in_a_few_more_words_is_the_other_seal(bot):
+    bot.handle("tell me about the ohiomeansjobs readiness seal in ohio", "s")
+    reply = bot.handle("and the other seal, the credential one?", "s")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-irc-seal")
+
+
+def test_a_part_of_the_answer_just_given_named_by_its_credential_is_that_answer(bot):
+    bot.handle("Ohio grad requirements involving credentials, class of 2026", "s")
+    reply = bot.handle("what's the WorkKeys part of that", "s")  # the answer about WorkKeys, not its card
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")
+    reply = bot.handle("can she stack a couple of small ones to get to the 12", "s")  # "ones": credentials
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-bundling")

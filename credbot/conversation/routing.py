@@ -84,7 +84,7 @@ _WHAT_IS_THAT = re.compile(r"^(?:so |ok |and |but )?(?:what|whats)(?: \w+){0,2} 
 _ENDS_ON_A_THING = re.compile(r"\b(?:an?|the|this|that|these|those) ((?:[\w-]+ ){0,3}[\w-]+)$")
 # credentials in general, not the one just shown: "who pays for these tests?", "what do they cost in general?"
 _MANY = re.compile(rf"\b(?:these|those|all) {_THINGS}s\b|\bin general\b|\ball (?:of )?(?:these|those|them)\b")
-CREDENTIAL_PRONOUN = re.compile(r"\b(one|1|them|these|those)\b")
+CREDENTIAL_PRONOUN = re.compile(r"\b(one|ones|1|them|these|those)\b")
 # a turn's words for a thing it never names: on a page about credentials, credentials
 # ("it" unless it only stands for what follows: "how much does it cost to take the ACT?")
 IMPLIED = re.compile(
@@ -103,6 +103,7 @@ COUNTS_TOWARD = re.compile(r"^(?!.*\bhow (?:many|much)\b).*\bcounts? (?:toward|t
 HEDGES = re.compile(r"\b(?:actually|anyway|anyways|exactly|even|really|just|basically|honestly|though|tho)\s*")
 WHAT_ABOUT = re.compile(  # the topic, of another thing: "what about workkeys?", "what does workkeys have to do with it"
     r"^(?:and |so |ok |okay |k |kk )?(?:what|wat|wht|how) (?:about|abt|bout)\b|\bto do with\b|\bfit (?:in|into)\b|\brelate"
+    r"|\b(?:piece|part) of (?:that|this|it)\b"  # "what's the WorkKeys piece of that"
 )
 ELLIPSIS = re.compile(
     r"^(and|or|but|what about|how about|and what about|also|so)\b|\b(other one|the other|before that|before)\b"
@@ -566,7 +567,7 @@ class Router:
         question says that word, if there is exactly one."""
         found = _OTHER.search(n)
         last = self.kb.faq_by_id.get(session.last_faq_id or "")
-        if found is None or last is None or len(n.split()) > 6:
+        if found is None or last is None or len(n.split()) > 8:  # "and the other seal, the credential one?"
             return None
         word = stem(found.group(1))
         if word not in {stem(w) for w in normalise(last.question).split()}:
