@@ -193,7 +193,8 @@ class Catalogue:
         return self._words_of[cred.id]
 
     def told_by(self, cred: Credential) -> frozenset[str]:
-        """The words that name a credential or tell it apart: its name's and aliases', its issuer's and career fields'."""
+        """The words that name a credential or tell it apart: its name's and aliases', its issuer's (and the issuer's
+        initials: "idph") and its career fields'."""
         return self._told_by[cred.id]
 
     @staticmethod

@@ -643,15 +643,29 @@ def test_a_turn_that_only_tells_about_the_student_is_acknowledged_not_sent_to_th
     assert reply.kind == "fallback"  # a request for the school, not a story
 
 
-def test_what_about_the_credential_part_asks_the_topic_of_it(bot):
-    bot.handle("how many points does he need to graduate in ohio", "part")
-    reply = bot.handle("what about the workkeys part", "part")
+@pytest.mark.parametrize(
+    "first, then",
+    [
+        ("how many points does he need to graduate in ohio", "what about the workkeys part"),
+        ("Ohio grad requirements involving credentials, class of 2026", "what's the WorkKeys part of that"),
+    ],
+)
+def test_what_about_the_credential_part_asks_the_topic_of_it(bot, first, then):
+    bot.handle(first, "part")
+    reply = bot.handle(then, "part")  # the answer about WorkKeys, not its card
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")
 
 
-def test_the_other_one_of_two_answers_on_a_word(bot):
-    bot.handle("what is the omj seal", "oth")
-    reply = bot.handle("no wait, the other seal", "oth")
+@pytest.mark.parametrize(
+    "first, then",
+    [
+        ("what is the omj seal", "no wait, the other seal"),
+        ("tell me about the ohiomeansjobs readiness seal in ohio", "and the other seal, the credential one?"),
+    ],
+)
+def test_the_other_one_of_two_answers_on_a_word(bot, first, then):
+    bot.handle(first, "oth")
+    reply = bot.handle(then, "oth")
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-irc-seal")
 
 
@@ -983,18 +997,4 @@ def test_a_word_of_the_knowledge_that_matches_a_question_is_not_rewritten_away(b
     # answer lost the words this question shares with it
     bot.handle("hold on, is the driver's license really a credential in ohio?", "s")
     reply = bot.handle("so it could be added to her health credentials to reach the total?", "s")
-    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-bundling")
-
-
-def test_the_other_seal_described_in_a_few_more_words_is_the_other_seal(bot):
-    bot.handle("tell me about the ohiomeansjobs readiness seal in ohio", "s")
-    reply = bot.handle("and the other seal, the credential one?", "s")
-    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-irc-seal")
-
-
-def test_a_part_of_the_answer_just_given_named_by_its_credential_is_that_answer(bot):
-    bot.handle("Ohio grad requirements involving credentials, class of 2026", "s")
-    reply = bot.handle("what's the WorkKeys part of that", "s")  # the answer about WorkKeys, not its card
-    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-workkeys")
-    reply = bot.handle("can she stack a couple of small ones to get to the 12", "s")  # "ones": credentials
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-bundling")

@@ -84,7 +84,7 @@ _WHAT_IS_THAT = re.compile(r"^(?:so |ok |and |but )?(?:what|whats)(?: \w+){0,2} 
 _ENDS_ON_A_THING = re.compile(r"\b(?:an?|the|this|that|these|those) ((?:[\w-]+ ){0,3}[\w-]+)$")
 # credentials in general, not the one just shown: "who pays for these tests?", "what do they cost in general?"
 _MANY = re.compile(rf"\b(?:these|those|all) {_THINGS}s\b|\bin general\b|\ball (?:of )?(?:these|those|them)\b")
-CREDENTIAL_PRONOUN = re.compile(r"\b(one|ones|1|them|these|those)\b")
+CREDENTIAL_PRONOUN = re.compile(r"\b(one|1|them|these|those)\b")
 # a turn's words for a thing it never names: on a page about credentials, credentials
 # ("it" unless it only stands for what follows: "how much does it cost to take the ACT?")
 IMPLIED = re.compile(
