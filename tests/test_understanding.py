@@ -998,3 +998,11 @@ def test_a_word_of_the_knowledge_that_matches_a_question_is_not_rewritten_away(b
     bot.handle("hold on, is the driver's license really a credential in ohio?", "s")
     reply = bot.handle("so it could be added to her health credentials to reach the total?", "s")
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-bundling")
+
+
+def test_thanks_for_something_beside_a_remark_is_thanks_not_a_question_for_the_school(bot):
+    bot.handle("who pays for credential tests in ohio?", "s")
+    reply = bot.handle("ok thank you for bearing with me, this is a lot to take in", "s")
+    assert reply.kind == "smalltalk" and "school" not in reply.text.lower()
+    reply = bot.handle("thanks for nothing, that's confusing", "s")  # sarcasm stays a complaint
+    assert reply.kind == "smalltalk" and "sorry" in reply.text.lower()

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 
 WHO = frozenset({"student", "parent"})  # synonyms.json's words for the people a question is for
+OPENER = re.compile(r"^(?:ok|okay|k|kk|alright|well|oh)\s+")  # words that open a sentence and say nothing
 GRIEVANCES = frozenset({"complaint", "ask_person"})  # what a person may say beside other statements
 # a turn that tells about the person or the student, and words that would make it ask something after all
 _TELLING = re.compile(
@@ -112,6 +113,9 @@ class TurnReading:
                 )
             ):
                 social = top if social is None or social.id == "greeting" else social  # "hi, quick question"
+            elif (top is None or top.id not in GRIEVANCES) and self._thanks_for(part):
+                # "ok thank you for being patient with me, this is a lot"; not "thanks for nothing", a complaint
+                social = IntentScore("thanks", "social", 1.0) if social is None or social.id == "greeting" else social
             elif piece.named_state and self._names_state_only(piece, session):
                 stated = piece.named_state
                 if self._says_who(piece):  # "Parent of a CTE kid in Illinois here.": who asks is part of the question
@@ -123,7 +127,8 @@ class TurnReading:
         asks = bool(kept) and self._asks_something(kept, session)
         if len(kept) == len(parts):
             return msg, None, None
-        if kept and not stated and not asks:  # "ok so - the same question" is one thought; a complaint in it stays
+        if kept and not stated and not asks and not (social is not None and social.id == "thanks"):
+            # "ok so - the same question" is one thought; a complaint in it stays (thanks and what it says: thanks)
             return msg, social if social is not None and social.id == "complaint" else None, None
         if stated:
             session.state = stated
@@ -131,6 +136,11 @@ class TurnReading:
             # "whatever, we're in Toledo", "switching to Illinois - same question": where, and the topic again
             return None, social, stated
         return self.message(". ".join(kept)), social, stated  # its sentences still apart: the router reads each
+
+    def _thanks_for(self, part: str) -> bool:
+        """Is the sentence a thanks for something ("ok thank you for being patient with me") and nothing else?"""
+        social, rest = self.intents.social_prefix(OPENER.sub("", normalise(part)))
+        return social is not None and social.id == "thanks" and not rest
 
     def _says_who(self, msg: Message) -> bool:
         """Does the turn say who the person or the student is ("parent of a CTE kid", "Ohio mom")?"""
