@@ -113,7 +113,7 @@ class TurnReading:
                 )
             ):
                 social = top if social is None or social.id == "greeting" else social  # "hi, quick question"
-            elif (top is None or top.id not in GRIEVANCES) and self._thanks_for(part):
+            elif (top is None or top.id not in GRIEVANCES) and self._thanks_for(piece.normalised):
                 # "ok thank you for being patient with me, this is a lot"; not "thanks for nothing", a complaint
                 social = IntentScore("thanks", "social", 1.0) if social is None or social.id == "greeting" else social
             elif piece.named_state and self._names_state_only(piece, session):
@@ -137,9 +137,9 @@ class TurnReading:
             return None, social, stated
         return self.message(". ".join(kept)), social, stated  # its sentences still apart: the router reads each
 
-    def _thanks_for(self, part: str) -> bool:
+    def _thanks_for(self, normalised: str) -> bool:
         """Is the sentence a thanks for something ("ok thank you for being patient with me") and nothing else?"""
-        social, rest = self.intents.social_prefix(OPENER.sub("", normalise(part)))
+        social, rest = self.intents.social_prefix(OPENER.sub("", normalised))
         return social is not None and social.id == "thanks" and not rest
 
     def _says_who(self, msg: Message) -> bool:

@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
@@ -44,7 +45,6 @@ ASKING_WORDS = frozenset("info information details detail pls please tell explai
 QUALIFIERS = frozenset(
     {"for", "in", "at", "from", "to", "with", "on", "that", "which", "my", "our", "i", "we", "he", "she"}
 )
-ISSUED_BY = frozenset({"from", "by", "through", "thru", "via"})  # "the Illinois CNA through IDPH?": name and issuer
 # what someone has or did: "she just got her driver's license" says she has it, it does not ask what it is
 HAS_DONE = re.compile(r"\b(got|gotten|has|had|earned|took|passed|finished|completed|did)\b")
 WHOSE = frozenset({"that", "which", "my", "our", "his", "her", "their", "your", "i", "we", "he", "she", "they"})
@@ -242,11 +242,7 @@ class Router:
         ):
             # "does the workkeys test still matter for graduating": read with "credential" for the name, the question
             # is the rule on graduation; as typed, both signals say the answer about WorkKeys itself
-            gain = t.entry_prior * typed_scope.entries[plain[0].id]
-            matches = sorted(
-                (replace(m, score=min(1.0, m.score + gain)) if m.id == plain[0].id else m for m in matches),
-                key=lambda m: -m.score,
-            )
+            matches = self.lifted(matches, {plain[0].id: typed_scope.entries[plain[0].id]})
             faq_top = matches[0].score
         if (
             len(hits) == 1
@@ -479,7 +475,6 @@ class Router:
         classifier does not know the person's state: in a known state, only that state's entries gain, each by
         its topic's probability (its own and its counterpart's, topic_probability). An entry about one credential
         gains nothing when the question names others and not it ("her cosmetology license" is no driver's license)."""
-        prior = self.thresholds.entry_prior
         entries = (
             {k: self.topic_probability(k, scope) for k in scope.entries if self.kb.faq_by_id[k].state == state}
             if state
@@ -488,12 +483,7 @@ class Router:
         named = {h.credential.id for h in hits}
         if named:
             entries = {k: p for k, p in entries.items() if not self.named_by_entry[k] or self.named_by_entry[k] & named}
-        floor = self.faq.thresholds.clarify  # a match too weak to ask about stays one: no lift out of the fallback
-        boosted = [
-            replace(m, score=min(1.0, m.score + prior * entries.get(m.id, 0.0))) if m.score >= floor else m
-            for m in matches
-        ]
-        boosted.sort(key=lambda m: -m.score)
+        boosted = self.lifted(matches, entries)
         if len(boosted) >= 2 and boosted[0].score - boosted[1].score < self.faq.thresholds.margin:
             # a near tie the classifier is sure of: its entry, not a question which
             sure = [m for m in boosted[:2] if entries.get(m.id, 0.0) >= self.thresholds.tie_break]
@@ -541,6 +531,17 @@ class Router:
     def about_credentials(self, normalised: str) -> bool:
         """Does the question speak of credentials at all (a word of knowledge/intents.json's domain_words)?"""
         return bool(self._domain.search(normalised))
+
+    def lifted(self, matches: list[Match], probabilities: Mapping[str, float]) -> list[Match]:
+        """The matches, best first, each with ``entry_prior`` of its probability (by entry id) added; a match too weak
+        to ask about stays as it is: no lift out of the fallback."""
+        prior, floor = self.thresholds.entry_prior, self.faq.thresholds.clarify
+        boosted = [
+            replace(m, score=min(1.0, m.score + prior * probabilities.get(m.id, 0.0))) if m.score >= floor else m
+            for m in matches
+        ]
+        boosted.sort(key=lambda m: -m.score)
+        return boosted
 
     def entry_names(self, match: Match, hit: NameHit, loosely: bool = False) -> bool:
         """Is ``match`` a fitting FAQ answer whose own question names the credential ("Does a driver's license
@@ -631,9 +632,10 @@ class Router:
         readings = [masked] + [" ".join(clause) for clause in clauses]
         scored = [s for s in (self.intents.best(r, ("catalogue",)) for r in readings) if s is not None]
         best = max(scored, key=lambda s: s.score, default=None)
-        # "SENSE level 1 welding": more of the name; "the phlebotomy CPT from NHA": the name and who issues it
+        # "SENSE level 1 welding": more of the name; "the phlebotomy CPT from NHA", "the Illinois CNA through IDPH?":
+        # the name and who issues it ("from", "through" are stopwords, not in ``rest``)
         told = self.catalogue.told_by(hit.credential)
-        naming = all(w in self.catalogue.vocabulary or w in told or w in ISSUED_BY for w in rest)
+        naming = all(w in self.catalogue.vocabulary or w in told for w in rest)
         if naming and whole and (best is None or best.score < self.thresholds.aspect):
             return IntentScore("cred_what", "catalogue", self.thresholds.aspect)  # "EKG tech cert?": the name asks
         return best
