@@ -143,6 +143,49 @@ def test_a_school_question_is_not_sent_to_the_credentials_help_desk_after_all(se
     assert services.store.list_escalations() == []
 
 
+LOOSE = "is it true freshman year credentials count for more points in ohio"  # the nearest answer: graduation points
+
+
+def _loosely_answered(bot, key, **kwargs):
+    reply = bot.handle(LOOSE, key, **kwargs)
+    assert reply.kind == "answer" and reply.confidence < bot.faq.thresholds.sure  # what the test is about
+    return reply
+
+
+def test_an_answer_matched_loosely_offers_the_help_desk_and_a_plain_yes_takes_it_up(services):
+    bot = services.bot
+    reply = _loosely_answered(bot, "loose", channel="web")
+    assert reply.offer_escalation and "industrycredentials@education.ohio.gov" in reply.text
+    assert "Yes, send it" in reply.suggestions
+    asked = bot.handle("yes please", "loose", channel="web")
+    assert asked.kind == "smalltalk" and "email address" in asked.text
+    assert bot.handle("dad@example.com", "loose", channel="web").kind == "escalated"
+    assert [e["question"] for e in services.store.list_escalations()] == [LOOSE]
+
+
+def test_an_address_after_a_loosely_matched_answer_sends_its_question(services):
+    bot = services.bot
+    _loosely_answered(bot, "loose-mail", channel="web")
+    assert bot.handle("mom@example.com", "loose-mail", channel="web").kind == "escalated"
+
+
+@pytest.mark.parametrize(
+    "turn", ["ok", "thanks!", "ok I'll ring the school about that then. why do they care so much about credentials?"]
+)
+def test_what_is_said_to_any_answer_does_not_take_up_the_offer_beside_it(services, turn):
+    bot = services.bot
+    _loosely_answered(bot, "loose-ok", channel="web")
+    reply = bot.handle(turn, "loose-ok", channel="web")
+    assert reply.kind != "escalated" and "email address" not in reply.text and not reply.offer_escalation
+    assert services.store.list_escalations() == []
+
+
+def test_a_confident_answer_offers_nothing_beside_it(bot):
+    reply = bot.handle("what is an industry-recognized credential?", "sure", state="OH")
+    assert reply.kind == "answer" and reply.confidence >= bot.faq.thresholds.sure
+    assert not reply.offer_escalation and "just say yes" not in reply.text
+
+
 def test_an_address_in_a_sentence_without_a_yes_sends_the_question_it_was_offered_for(services):
     bot = services.bot
     bot.handle("can my son retake the welding test if he fails it?", "mail-sentence", state="OH", channel="web")

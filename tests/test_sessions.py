@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from credbot.conversation import Bot, MemorySessionStore, RedisSessionStore, Session, SessionStoreUnavailable
-from credbot.conversation.pending import AskEmail, AskState, ChooseEntry, ConfirmEscalation, Referred
+from credbot.conversation.pending import AskEmail, AskState, ChooseEntry, ConfirmEscalation, Referred, Unsure
 from credbot.conversation.sessions import Listing
 
 
@@ -36,6 +36,7 @@ def full_session(key="web:abc", pending=None) -> Session:
         AskEmail("what happens if a credential testing center closes?"),
         AskState("how much does it cost?"),
         Referred("my son lost his OSHA 10 card, how does he get a new one?"),
+        Unsure("is it true freshman year credentials count for more points in ohio"),
     ],
 )
 def test_a_session_round_trips_through_json_with_its_pending_offer_and_last_list(pending):

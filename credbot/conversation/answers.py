@@ -13,7 +13,7 @@ from ..phrases import phrase
 from ..states import STATE_NAMES
 from ..text import content_words, normalise
 from .intents import ASKS
-from .pending import AskState, ChooseEntry, ConfirmEscalation, Referred
+from .pending import AskState, ChooseEntry, ConfirmEscalation, Referred, Unsure
 from .reply import Choice, Reply
 from .sessions import Session
 
@@ -77,7 +77,9 @@ class FaqReplies:
         )
         if own is not None and own.state == session.state:
             # "and in Illinois who pays?": Illinois's own answer on the topic, not Ohio's with "Illinois's doesn't cover this"
-            return self.answer_entry(own, text, session, confidence=top.score, matches=matches)
+            return self.unsure(
+                self.answer_entry(own, text, session, confidence=top.score, matches=matches), text, session
+            )
         if not state_known:
             # the other state's answer on its own merits: precedence of official answers is within a state
             twin = next(
@@ -88,9 +90,30 @@ class FaqReplies:
                 ),
                 None,
             )
-        return self.answer_entry(
+        reply = self.answer_entry(
             top.entry, text, session, confidence=top.score, twin=twin.entry if twin else None, matches=matches
         )
+        return reply if twin else self.unsure(reply, text, session)
+
+    def unsure(self, reply: Reply, text: str, session: Session) -> Reply:
+        """An answer matched only loosely (below ``sure``) may not be what was asked: it ends with the help desk's
+        offer, which a plain yes, a request for a person or a reply address takes up (``Unsure``)."""
+        if reply.confidence >= self.thresholds.sure:
+            return reply
+        session.unanswered = text  # a reply address alone sends it
+        session.pending = Unsure(text)
+        lang = session.speaks
+        state = reply.state or session.state
+        where = (
+            phrase("answers.help_desk_of", lang, state_name=STATE_NAMES[state])
+            if state
+            else phrase("answers.help_desk", lang)
+        )
+        reply.text += "\n\n" + phrase("answers.unsure_offer", lang, where=where, email=reply.help_email)
+        reply.offer_escalation = True
+        reply.suggestions = [s for s in reply.suggestions if s != phrase("answers.talk_to_person", lang)]
+        reply.suggestions.append(phrase("answers.yes_send", lang))
+        return reply
 
     @staticmethod
     def twins(a: FaqEntry, b: FaqEntry) -> bool:

@@ -39,7 +39,7 @@ from .errors import Refused, Unavailable
 from .escalating import Escalating
 from .intents import IntentClassifier
 from .message import Message
-from .pending import AskEmail, AskState, ChooseEntry, ConfirmEscalation, Referred
+from .pending import AskEmail, AskState, ChooseEntry, ConfirmEscalation, Referred, Unsure
 from .reading import GRIEVANCES, TurnReading
 from .reply import Reply
 from .routing import ELLIPSIS, GLUE, PRONOUN, Router
@@ -266,20 +266,23 @@ class Bot(TurnReading, ChannelDesk):
                 if pending.question:
                     return self._router(session).route(self.message(pending.question), session)
                 return smalltalk.state_set(state, session)
-        elif isinstance(pending, (ConfirmEscalation, Referred)):
-            # Referred: no offer was made (the question was sent to the school), yet it spoke of credentials
+        elif isinstance(pending, (ConfirmEscalation, Referred, Unsure)):
+            # Referred: no offer was made (the question was sent to the school), yet it spoke of credentials;
+            # Unsure: offered beside an answer, so "ok" and "thanks" may be said to the answer, not the offer
             offered = isinstance(pending, ConfirmEscalation)
             given = _address_in(msg.text)
             if given and not self._says(msg.text, "no"):  # "yes pls, email: tina@example.com": yes, and where to reply
                 return self.escalating.send(pending.question, session, channel, {**user, "email": given})
             if self._says(msg.text, "yes") if offered else self._plainly_yes(n):  # "yes please send it to them"
                 return self.escalating.confirmed(pending.question, session, channel, user)
-            if offered and self._says(msg.text, "no"):
+            if not isinstance(pending, Referred) and self._says(msg.text, "no"):
                 session.unanswered = None  # declined: a later address does not send it
-                if self._says_first(msg.text, "no"):
-                    return None  # "no, but what about the forklift one?": the question after it is a new one
+                if not offered or self._says_first(msg.text, "no"):
+                    return None  # "no, but what about the forklift one?": the question after it is a new one; so
+                    # is a "no" said to an answer (Unsure), which may decline the answer rather than the offer
                 return smalltalk.say("bot.wont_send", session)
-            if self._wants_person(n):  # "ok can you get someone there to look at it", "who could I ask then"
+            # "ok can you get someone there to look at it", "who could I ask then"; said to an answer, less plainly
+            if not isinstance(pending, Unsure) and self._wants_person(n):
                 return self.escalating.confirmed(pending.question, session, channel, user)
         elif isinstance(pending, AskEmail):
             candidate = _address_in(msg.text)

@@ -37,17 +37,28 @@ class Referred:
 
 
 @dataclass(frozen=True)
+class Unsure:
+    """The bot answered ``question`` with an answer it matched only loosely and offered the help desk beside it;
+    the next turn may take the offer up, but only plainly ("yes please", an address): "ok" and "thanks" are
+    said to any answer."""
+
+    question: str
+
+
+@dataclass(frozen=True)
 class AskState:
     """The bot asked which state ``question`` is about."""
 
     question: str
 
 
-Pending = ChooseEntry | ConfirmEscalation | AskEmail | AskState | Referred
+Pending = ChooseEntry | ConfirmEscalation | AskEmail | AskState | Referred | Unsure
 
 
 # ---- JSON form (sessions shared through Redis) ---------------------------------------------
-_KINDS: dict[str, type] = {cls.__name__: cls for cls in (ChooseEntry, ConfirmEscalation, AskEmail, AskState, Referred)}
+_KINDS: dict[str, type] = {
+    cls.__name__: cls for cls in (ChooseEntry, ConfirmEscalation, AskEmail, AskState, Referred, Unsure)
+}
 
 
 def pending_to_dict(pending: Pending) -> dict:

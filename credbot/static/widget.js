@@ -281,7 +281,7 @@
                                 question: lastQuestion, helpful: pair[1] });
         row.textContent = "";
         row.appendChild(el("span", {}, pair[1] ? t("thanksYes") : t("thanksNo")));
-        if (!pair[1]) addEscalation(box, reply);
+        if (!pair[1] && !reply.offer_escalation) addEscalation(box, reply);  // one form: an unsure answer has its own
       });
       row.appendChild(b);
     });
