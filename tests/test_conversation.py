@@ -180,6 +180,15 @@ def test_what_is_said_to_any_answer_does_not_take_up_the_offer_beside_it(service
     assert services.store.list_escalations() == []
 
 
+def test_an_address_in_reply_to_which_of_these_sends_the_question_asked(services):
+    bot = services.bot
+    asked = bot.handle("the seal", "which-mail", state="OH", channel="web")
+    assert asked.kind == "clarify" and len(asked.choices) == 2
+    sent = bot.handle("neither really, just have someone email me at dad@example.com", "which-mail", channel="web")
+    assert sent.kind == "escalated"
+    assert [e["question"] for e in services.store.list_escalations()] == ["the seal"]
+
+
 def test_a_confident_answer_offers_nothing_beside_it(bot):
     reply = bot.handle("what is an industry-recognized credential?", "sure", state="OH")
     assert reply.kind == "answer" and reply.confidence >= bot.faq.thresholds.sure

@@ -286,6 +286,7 @@ class FaqReplies:
     def clarify(self, text: str, matches: list[Match], session: Session) -> Reply:
         options = [m.entry for m in matches[:3]]
         session.last_question, session.last_faq_id = text, None  # "same question for Ohio" asks it again
+        session.unanswered = text  # not answered yet: "yes, email me at ..." sends it to the help desk
         session.pending = ChooseEntry(text, tuple(e.id for e in options), matches[0].score)
         lang = session.speaks
         labels = [
