@@ -14,6 +14,14 @@ def test_follow_up_what_about_illinois_repeats_the_question_for_the_other_state(
     assert (second.kind, second.faq_id, second.state) == ("answer", "il-why-earn", "IL")
 
 
+def test_telling_where_one_is_after_another_state_s_answer_asks_it_again_there(bot):
+    first = bot.handle("how can a vendor get a certification on ohio's list?", "firm")
+    assert (first.faq_id, first.state) == ("oh-sup-add-credential", "OH")
+    again = bot.handle("oh wait, our firm is located in Illinois", "firm")
+    assert (again.kind, again.faq_id, again.state) == ("answer", "il-add-to-list", "IL")
+    assert bot.handle("our firm is located in Illinois", "firm").kind == "smalltalk"  # the same state: noted
+
+
 def test_sessions_are_separate(bot):
     bot.handle("I'm in Illinois", "parent-1")
     assert bot.handle("what is an IRC?", "parent-2", state="OH").faq_id == "oh-what-is-credential"

@@ -216,7 +216,9 @@ class Bot(TurnReading, ChannelDesk):
             return reply
         if self._tells_only(question, session):  # "my daughter is a junior near Springfield, Illinois"
             state = question.named_state or question.places.state
-            if state and self._asked_elsewhere(session):  # "actually he goes to school in Ohio" after Michigan's
+            # "actually he goes to school in Ohio" after Michigan's; "our company is actually based in Illinois"
+            # after Ohio's answer: the last question, for that state
+            if state and (self._asked_elsewhere(session) or previous is not None and previous.state != state):
                 return self._other_state(state, session)
             return smalltalk.state_set(state, session) if state else smalltalk.say("smalltalk.noted", session)
         reply = self._route_either_language(question, session, topical=not corrected)
