@@ -22,6 +22,13 @@ def test_telling_where_one_is_after_another_state_s_answer_asks_it_again_there(b
     assert bot.handle("our firm is located in Illinois", "firm").kind == "smalltalk"  # the same state: noted
 
 
+@pytest.mark.parametrize("turn", ["also when is prom this year", "and when do SAT scores come out this spring"])
+def test_a_school_question_after_an_answer_is_the_school_s_not_a_follow_up_of_the_answer(bot, turn):
+    bot.handle("what is the college and career pathway endorsement in illinois", "prom")
+    reply = bot.handle(turn, "prom")
+    assert reply.kind == "fallback" and not reply.offer_escalation and "school or district" in reply.text
+
+
 def test_sessions_are_separate(bot):
     bot.handle("I'm in Illinois", "parent-1")
     assert bot.handle("what is an IRC?", "parent-2", state="OH").faq_id == "oh-what-is-credential"

@@ -56,7 +56,10 @@ VALIDITY_INTENT = "uncovered_validity"  # knowledge/intents.json: how long a cre
 _OTHER = re.compile(r"\bthe other (\w{3,})\b")  # "the other seal"
 QUESTION_WORDS = frozenset({"who", "how", "why", "when", "where", "which"})
 PRONOUNS_AS_IT = frozenset({"them", "they", "those", "these", "one", "ones"})
-PRONOUN = re.compile(r"\b(it|that|this|they|them|that one|this one|those|these)\b")
+_WHEN = r"(year|week|month|semester|term|fall|spring|summer|winter|weekend|time|morning|afternoon|evening|days)"
+PRONOUN = re.compile(
+    rf"\b(it|that|this(?! {_WHEN}\b)|they|them|that one|this one|those|these(?! days))\b"
+)  # not "this year"
 POINTS_TO = re.compile(r"\b(it|that|this|they|them|those|these|lo|los|eso|ese|esa|esto|este)\b")  # "¿quién lo da?"
 _THING = "test|exam|cert|certificate|certification"  # what a credential is called when it is not named
 THE_THING = re.compile(rf"\bthe (?:{_THING})\b")  # "what does the exam cost?"
@@ -87,8 +90,9 @@ _MANY = re.compile(rf"\b(?:these|those|all) {_THINGS}s\b|\bin general\b|\ball (?
 CREDENTIAL_PRONOUN = re.compile(r"\b(one|1|them|these|those)\b")
 # a turn's words for a thing it never names: on a page about credentials, credentials
 # ("it" unless it only stands for what follows: "how much does it cost to take the ACT?")
-IMPLIED = re.compile(
-    r"\b(one of (these|those|them)|these things|these|those|them|ones|it(?! (costs?|takes?|is|was|be) (\w+ )?to\b)|this)\b"
+IMPLIED = re.compile(  # not "this year", "these days": a time, not the thing asked about
+    r"\b(one of (these|those|them)|these things|these(?! days)|those|them|ones"
+    rf"|it(?! (costs?|takes?|is|was|be) (\w+ )?to\b)|this(?! {_WHEN}\b))\b"
 )
 THE_TEST = re.compile(r"\b(the|this|that|his|her|my kid s|the certification) (test|tests|exam|exams)\b")
 HAS_ONE = re.compile(
@@ -361,7 +365,7 @@ class Router:
             ):
                 return self.credentials.listing(list_query, session, max(listing, wants_list))
         own_top = faq_top  # the turn on its own: the topic cannot make "and what's the weather?" a follow-up
-        if topical:
+        if topical and not self.elsewhere_alone(message, hits):
             matches = self.with_topic(message, session, matches)
             faq_top = matches[0].score if matches else 0.0
         if not hits and faq_top < self.faq.thresholds.sure and not session.last_credential_id:
@@ -440,6 +444,16 @@ class Router:
         fit?")? Then the other sentences lean on it, and none is read without it."""
         return len(parts) > 1 and any(len(p.split()) < 3 and self.matcher.names_a_topic(p) for p in parts)
 
+    def elsewhere_alone(self, message: Message, hits: tuple[NameHit, ...]) -> bool:
+        """Is the turn, a question of its own (five words or more) read alone, surely one for someone else,
+        pointing back at nothing ("also when is prom this year?")? Then the conversation's topic does not make it a follow-up: read with the topic's
+        question, any turn matches the topic's answer."""
+        if not self.scope.enabled or PRONOUN.search(message.normalised) or len(message.normalised.split()) < 5:
+            return False  # "school pays??", "and for juniors?": too short to say on their own what they ask
+        text = message.question
+        alone = self.scope.judge(self.generalise(text, self.catalogue.mentions(text)) if hits else text)
+        return alone is not None and alone.kind == ELSEWHERE and 1 - alone.faq >= self.thresholds.faq_certain
+
     def judge_scope(self, message: Message, session: Session, hits: tuple[NameHit, ...]) -> Scope | None:
         """The scope classifier's verdict on the turn (None without the sentence model). A credential's name is
         read as "credential"; a follow-up ("who pays for it?") is read with the conversation's topic too, and
@@ -448,7 +462,7 @@ class Router:
             return None
         text = message.question
         readings = [self.generalise(text, self.catalogue.mentions(text)) if hits else text]
-        if session.last_question and follows_up(message.normalised):
+        if session.last_question and follows_up(message.normalised) and not self.elsewhere_alone(message, hits):
             readings.append(f"{session.last_question} {readings[0]}")
         parts = self.intents.sentences(text)
         if len(parts) > 1 and not self.labelled(parts):  # a story around the question: the sentence that asks, alone
