@@ -540,6 +540,14 @@ def test_what_someone_has_is_not_what_they_ask(bot):
     assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-bundling")
 
 
+def test_several_credentials_added_up_are_the_rule_on_bundling_not_one_card(bot):
+    # the classifier reads the question as typed as surely the bundling answer; masked, the names read oddly
+    reply = bot.handle("would a first aid card, ServSafe and an IT cert add up to the 12 points in Ohio?", "stack")
+    assert (reply.kind, reply.faq_id) == ("answer", "oh-sup-bundling")
+    reply = bot.handle("how many points is a first aid card worth in Ohio?", "one-card")  # one card's points: its card
+    assert (reply.kind, reply.credential_id) == ("credential", "cpr-first-aid")
+
+
 def test_that_exam_is_the_credential_just_shown(bot):
     bot.handle("what is the EPA 608?", "epa")
     reply = bot.handle("who gives that exam?", "epa")

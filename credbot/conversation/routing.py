@@ -288,11 +288,16 @@ class Router:
                     # "is the adobe certified professional an arts credential": nearer the card's kinds than any example
                     aspect = IntentScore(best, "catalogue", asks_card) if best and best != LISTING else aspect
                 elif (
-                    asks_card < t.aspect_veto
-                    and sum(learned.entries.values()) >= t.faq_veto
+                    (
+                        asks_card < t.aspect_veto
+                        and sum(learned.entries.values()) >= t.faq_veto
+                        or self.surely_other_answer(typed_scope, hits[0])
+                    )
                     and (aspects[0] is None or aspects[0].score < t.certain_aspect)  # "what is it | my daughter got"
                 ):
-                    aspect = None  # "who decided what the EMT cert is worth in points?" asks the FAQ
+                    # "who decided what the EMT cert is worth in points?" asks the FAQ; so does "could my kid stack
+                    # an OSHA 10 card, ServSafe and an IT cert to make 12 points?", whose names masked read oddly
+                    aspect = None
             if aspect is not None and aspect.id == "cred_points" and COUNTS_TOWARD.search(n):
                 aspect = None  # "does the EMT cert count toward graduation?" asks the rule, not the card's points
             # "What is CompTIA A+?" read as "what is credential" matches the FAQ's definition: what a named
@@ -443,6 +448,17 @@ class Router:
         """Is a short part of a message of several the topic's acronym ("Illinois CCRI - where do credentials
         fit?")? Then the other sentences lean on it, and none is read without it."""
         return len(parts) > 1 and any(len(p.split()) < 3 and self.matcher.names_a_topic(p) for p in parts)
+
+    def surely_other_answer(self, scope: Scope | None, hit: NameHit) -> bool:
+        """Is the classifier sure of one FAQ entry, not one about the credential named, and sure that nothing of a
+        card is asked? (An answer about the credential itself is weighed against its card later: entry_names.)"""
+        t = self.thresholds
+        if scope is None or scope.entry_id is None or scope.card[1] >= t.aspect_veto:
+            return False
+        return (
+            scope.entries[scope.entry_id] >= t.faq_certain
+            and hit.credential.id not in self.named_by_entry[scope.entry_id]
+        )
 
     def elsewhere_alone(self, message: Message, hits: tuple[NameHit, ...]) -> bool:
         """Is the turn, a question of its own (five words or more) read alone, surely one for someone else,
