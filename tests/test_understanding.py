@@ -548,6 +548,12 @@ def test_several_credentials_added_up_are_the_rule_on_bundling_not_one_card(bot)
     assert (reply.kind, reply.credential_id) == ("credential", "cpr-first-aid")
 
 
+def test_what_this_named_thing_is_asks_its_card_not_the_definition(bot):
+    # read as "what's this credential thing ...", it matches the definition of a credential
+    reply = bot.handle("What's this Microsoft Office Specialist thing her computer teacher keeps talking about?", "mos")
+    assert (reply.kind, reply.credential_id) == ("credential", "microsoft-office-specialist")
+
+
 def test_that_exam_is_the_credential_just_shown(bot):
     bot.handle("what is the EPA 608?", "epa")
     reply = bot.handle("who gives that exam?", "epa")

@@ -274,7 +274,9 @@ class Router:
             learned = self.scope.judge(self.mask(text, hits[0]))  # the classifier on "who decided what it's worth?"
             if learned is not None and learned.catalogue:
                 best, asks_card = learned.card
-                doubtful = unboosted < self.faq.thresholds.sure and (aspect is None or aspect.score < t.aspect)
+                # what a named credential is competes with the question as typed, not with "what is credential"
+                against = (plain[0].score if plain else 0.0) if best in IDENTITY_ASPECTS else unboosted
+                doubtful = against < self.faq.thresholds.sure and (aspect is None or aspect.score < t.aspect)
                 weak = aspect is None or aspect.score < t.aspect
                 typed_weak = not plain or plain[0].score < self.faq.thresholds.answer  # sure only as "credential"
                 # "how much do welders make?" masked reads like "how much is it worth?", but as typed it is
