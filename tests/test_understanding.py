@@ -554,6 +554,13 @@ def test_what_this_named_thing_is_asks_its_card_not_the_definition(bot):
     assert (reply.kind, reply.credential_id) == ("credential", "microsoft-office-specialist")
 
 
+def test_with_no_state_known_both_states_answers_on_a_topic_are_shown(bot):
+    # Illinois's answer matches the wording far better; Ohio's answers the topic too, and the person named no state
+    reply = bot.handle("How do we get our company's certification added to the state's list?", "vendor")
+    assert (reply.kind, reply.state) == ("answer", None)
+    assert "Ohio (" in reply.text and "Illinois (" in reply.text
+
+
 def test_that_exam_is_the_credential_just_shown(bot):
     bot.handle("what is the EPA 608?", "epa")
     reply = bot.handle("who gives that exam?", "epa")

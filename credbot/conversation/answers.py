@@ -24,7 +24,6 @@ class Thresholds:
     clarify: float = 0.27  # between clarify and answer (or two close answers): ask which
     margin: float = 0.02  # two matches closer than this are "close"...
     sure: float = 0.45  # ...unless the best is at least this confident
-    twin: float = 0.55  # unknown state: the other state's answer within this share of the best is shown too
     bare_margin: float = 0.1  # a bare topic ("seal", "points", "the list"): this close is close, however sure
 
 
@@ -81,14 +80,11 @@ class FaqReplies:
                 self.answer_entry(own, text, session, confidence=top.score, matches=matches), text, session
             )
         if not state_known:
-            # the other state's answer on its own merits: precedence of official answers is within a state
+            # the other state's answer on the topic, among the nearest, on its own merits (precedence of official
+            # answers is within a state): matched well enough to answer, however much better the first state's
+            # wording matches ("how do we get our certification added to the state's list?" had Illinois's alone)
             twin = next(
-                (
-                    m
-                    for m in matches[1:4]
-                    if self.counterparts(top.entry, m.entry) and m.own_score >= max(t.twin * top.score, t.answer)
-                ),
-                None,
+                (m for m in matches[1:4] if self.counterparts(top.entry, m.entry) and m.own_score >= t.answer), None
             )
         reply = self.answer_entry(
             top.entry, text, session, confidence=top.score, twin=twin.entry if twin else None, matches=matches
