@@ -29,6 +29,12 @@ def test_a_school_question_after_an_answer_is_the_school_s_not_a_follow_up_of_th
     assert reply.kind == "fallback" and not reply.offer_escalation and "school or district" in reply.text
 
 
+def test_an_annoyed_question_that_needs_a_choice_gets_the_choice(bot):
+    bot.handle("in ohio can credentials from two fields be combined for 12 points", "ugh")
+    reply = bot.handle("this is useless. the seal?", "ugh")  # annoyed, yet asking: which seal, not "sorry"
+    assert reply.kind == "clarify" and len(reply.choices) == 2 and all("Seal" in c.label for c in reply.choices)
+
+
 def test_sessions_are_separate(bot):
     bot.handle("I'm in Illinois", "parent-1")
     assert bot.handle("what is an IRC?", "parent-2", state="OH").faq_id == "oh-what-is-credential"

@@ -222,7 +222,7 @@ class Bot(TurnReading, ChannelDesk):
                 return self._other_state(state, session)
             return smalltalk.state_set(state, session) if state else smalltalk.say("smalltalk.noted", session)
         reply = self._route_either_language(question, session, topical=not corrected)
-        if social is not None and social.id == "complaint" and reply.kind in ("fallback", "clarify"):
+        if social is not None and social.id == "complaint" and reply.kind == "fallback":
             return self.escalating.offer_person(session, apology=True)
         if reply.kind == "fallback" and not reply.offer_escalation:
             # "this thing never answers anything useful": not for the school, though no intent is quite sure
