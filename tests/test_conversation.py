@@ -35,6 +35,12 @@ def test_an_annoyed_question_that_needs_a_choice_gets_the_choice(bot):
     assert reply.kind == "clarify" and len(reply.choices) == 2 and all("Seal" in c.label for c in reply.choices)
 
 
+def test_correcting_another_state_to_a_covered_one_answers_the_question_there(bot):
+    assert bot.handle("im in michigan, how do kids there get certified?", "mi").kind == "fallback"
+    reply = bot.handle("oops sorry, we actually live in Peoria, Illinois, her school is there too", "mi")
+    assert (reply.kind, reply.faq_id, reply.state) == ("answer", "il-how-obtain", "IL")
+
+
 def test_sessions_are_separate(bot):
     bot.handle("I'm in Illinois", "parent-1")
     assert bot.handle("what is an IRC?", "parent-2", state="OH").faq_id == "oh-what-is-credential"

@@ -10,6 +10,7 @@ from ..places import WHERE_WORDS
 from ..states import STATE_NAMES
 from ..text import content_words, normalise, only_denies_a_state
 from . import smalltalk
+from .answers import is_bare_topic
 from .intents import ASKS, SOCIAL_EDGE, IntentScore, position_pick
 from .message import Message
 from .reply import Reply
@@ -158,6 +159,8 @@ class TurnReading:
             return True  # not "his cousin lives in Chicago and wants one too", which only tells, unless it matches
         router = self._router(session)  # the whole, or one sentence that the others would dilute
         for reading in dict.fromkeys([text, *sentences]):
+            if len(content_words(normalise(reading))) < 2 and not is_bare_topic(reading):
+                continue  # "his school is there": one word of the domain matched is no question; "and the seal" is
             _, matches = router.matcher.rank(reading, None)
             if matches and matches[0].score >= router.faq.thresholds.clarify:
                 return True
