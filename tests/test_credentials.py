@@ -257,3 +257,11 @@ def test_a_credential_named_with_its_issuers_initials_is_its_card(bot):
     reply = bot.handle("is the illinois nursing assistant certification through IDPH?", "s")
     assert (reply.kind, reply.credential_id) == ("credential", "certified-nursing-assistant-illinois")
     assert "Illinois Department of Public Health" in reply.text
+
+
+def test_each_fact_a_question_asks_of_a_credential_is_given(bot):
+    both = bot.handle("which career field is the CompTIA A+ in, and who issues it?", "two-facts")
+    assert both.kind == "credential" and both.credential_id == "comptia-a"
+    assert "Career field: Information Technology" in both.text and "is issued by CompTIA" in both.text
+    one = bot.handle("who issues the CompTIA A+?", "one-fact")
+    assert "is issued by CompTIA" in one.text and "Career field" not in one.text

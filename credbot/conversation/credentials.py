@@ -21,11 +21,13 @@ PAGE_SIZE = 8
 
 # a card whose description says how long the credential stays valid ("valid for three years", "do not expire")
 VALIDITY = re.compile(r"\b(valid|expire[sd]?|renew\w*|lifetime|recertif\w*)\b", re.IGNORECASE)
+ONE_FACT = ("cred_points", "cred_issuer", "cred_list", "cred_field")  # aspects a card answers with one fact
 ASPECT_POINTS = re.compile(r"\bpoints?\b|\bworth\b")
 ASPECT_ISSUER = re.compile(
     r"\b(who|which (organization|company))\b.*"
     r"\b(issue[sd]?|offer[sd]?|award[sd]?|give[sn]?|run[s]?|grant[s]?|provide[sd]?)\b|\bissuer\b"
 )
+ASPECT_FIELD = re.compile(r"\b(what|which) (career )?(field|area|cluster)\b|\bcareer (field|area|cluster)s?\b")
 ASPECT_LIST = re.compile(
     r"\bon (the |ohio s |illinois s |ohio |illinois |state |isbe )*list\b|\bapproved\b|\bcount[s]? in\b"
 )
@@ -147,19 +149,14 @@ class CredentialReplies:
         lang = session.speaks
         facts: list[str] = []
         shown: tuple[str, ...] = FACT_FIELDS
-        if aspect == "cred_points":
-            facts.append(self.points_fact(cred, lang))
-            shown = ("ohio_points",)
-        elif aspect == "cred_issuer":
-            facts.append(self.issuer_fact(cred, session.state, lang))
-            shown = ("issuer",)
-        elif aspect == "cred_list":
-            state = detect_state(n) or session.state
-            facts.append(self.list_fact(cred, state, lang))
-            shown = ("states",) if cred.states and (state is None or state in cred.states) else ()
-        elif aspect == "cred_field":
-            facts.append(self.career_line(cred, lang))
-            shown = ("career_fields",)
+        if aspect in ONE_FACT:
+            # "what field is it under and who issues it?": each fact asked, not only the likeliest
+            asked = [aspect] + [a for a in self.aspects_named(n) if a != aspect]
+            shown = ()
+            for one in asked:
+                fact, fields = self.one_fact(one, cred, n, session)
+                facts.append(fact)
+                shown += fields
         elif aspect == "cred_validity":  # only asked of a card that says it (tells_validity)
             facts.append(self.description_fact(cred, lang))
             shown = ("description",)
@@ -192,6 +189,26 @@ class CredentialReplies:
                 phrase("credentials.ask_points", lang, credential=cred.name),
             ],
         )
+
+    def one_fact(self, aspect: str, cred: Credential, n: str, session: Session) -> tuple[str, tuple[str, ...]]:
+        """The fact one aspect asks (ONE_FACT), and the catalogue fields it shows."""
+        lang = session.speaks
+        if aspect == "cred_points":
+            return self.points_fact(cred, lang), ("ohio_points",)
+        if aspect == "cred_issuer":
+            return self.issuer_fact(cred, session.state, lang), ("issuer",)
+        if aspect == "cred_list":
+            state = detect_state(n) or session.state
+            listed = ("states",) if cred.states and (state is None or state in cred.states) else ()
+            return self.list_fact(cred, state, lang), listed
+        return self.career_line(cred, lang), ("career_fields",)
+
+    @staticmethod
+    def aspects_named(n: str) -> list[str]:
+        """Every one-fact aspect a question's wording names ("what field is it under and who issues it?")."""
+        named = [("cred_points", ASPECT_POINTS), ("cred_issuer", ASPECT_ISSUER), ("cred_list", ASPECT_LIST)]
+        named.append(("cred_field", ASPECT_FIELD))
+        return [aspect for aspect, words in named if words.search(n)]
 
     def name_only(self, cred: Credential, n: str, session: Session) -> Reply:
         """A credential the catalogue knows by name only: say so, and where to look instead."""
