@@ -99,12 +99,7 @@ class FaqReplies:
         session.unanswered = text  # a reply address alone sends it
         session.pending = Unsure(text)
         lang = session.speaks
-        state = reply.state or session.state
-        where = (
-            phrase("answers.help_desk_of", lang, state_name=STATE_NAMES[state])
-            if state
-            else phrase("answers.help_desk", lang)
-        )
+        where = help_desk_name(reply.state or session.state, lang)
         reply.text += "\n\n" + phrase("answers.unsure_offer", lang, where=where, email=reply.help_email)
         reply.offer_escalation = True
         reply.suggestions = [s for s in reply.suggestions if s != phrase("answers.talk_to_person", lang)]
@@ -314,14 +309,9 @@ class FaqReplies:
         email = self.help_email(session.state)
         session.pending = ConfirmEscalation(text)
         lang = session.speaks
-        where = (
-            phrase("answers.help_desk_of", lang, state_name=STATE_NAMES[session.state])
-            if session.state
-            else phrase("answers.help_desk", lang)
-        )
         return Reply(
             kind="fallback",
-            text=phrase("answers.fallback", lang, where=where, email=email),
+            text=phrase("answers.fallback", lang, where=help_desk_name(session.state, lang), email=email),
             confidence=matches[0].score if matches else 0.0,
             state=session.state,
             matches=[{"id": m.id, "type": "faq", "score": round(m.score, 4)} for m in matches[:3]],
@@ -379,6 +369,13 @@ class FaqReplies:
             choices=[Choice(label=name, value=name) for name, _ in STATE_CHOICES],
             language=session.speaks,
         )
+
+
+def help_desk_name(state: str | None, lang: str) -> str:
+    """ "the Ohio help desk", or "the help desk" when the state is not known."""
+    if state:
+        return phrase("answers.help_desk_of", lang, state_name=STATE_NAMES[state])
+    return phrase("answers.help_desk", lang)
 
 
 STATE_CHOICES = (("Ohio", "OH"), ("Illinois", "IL"))  # the buttons of "which state?", in the order shown

@@ -206,8 +206,7 @@ class CredentialReplies:
     @staticmethod
     def aspects_named(n: str) -> list[str]:
         """Every one-fact aspect a question's wording names ("what field is it under and who issues it?")."""
-        named = [("cred_points", ASPECT_POINTS), ("cred_issuer", ASPECT_ISSUER), ("cred_list", ASPECT_LIST)]
-        named.append(("cred_field", ASPECT_FIELD))
+        named = zip(ONE_FACT, (ASPECT_POINTS, ASPECT_ISSUER, ASPECT_LIST, ASPECT_FIELD))
         return [aspect for aspect, words in named if words.search(n)]
 
     def name_only(self, cred: Credential, n: str, session: Session) -> Reply:

@@ -464,8 +464,8 @@ class Router:
 
     def elsewhere_alone(self, message: Message, hits: tuple[NameHit, ...]) -> bool:
         """Is the turn, a question of its own (five words or more) read alone, surely one for someone else,
-        pointing back at nothing ("also when is prom this year?")? Then the conversation's topic does not make it a follow-up: read with the topic's
-        question, any turn matches the topic's answer."""
+        pointing back at nothing ("also when is prom this year?")? Then the conversation's topic does not make
+        it a follow-up: read with the topic's question, any turn matches the topic's answer."""
         if not self.scope.enabled or PRONOUN.search(message.normalised) or len(message.normalised.split()) < 5:
             return False  # "school pays??", "and for juniors?": too short to say on their own what they ask
         text = message.question
