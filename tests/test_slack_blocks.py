@@ -62,10 +62,18 @@ def test_an_answer_shows_escaped_text_its_source_and_state_and_three_buttons():
 def test_unofficial_sources_say_so_and_a_fallback_offers_the_help_desk_first():
     blocks = render(answer(source={"citation": "credbot summary", "official": False}), VALUES, KEY, "q")
     assert "Not official: credbot summary" in blocks[1]["elements"][0]["text"]
-    fallback = render(Reply(kind="fallback", text="I don't know."), VALUES, KEY, "spring break?")
+    fallback = render(Reply(kind="fallback", text="I don't know.", offer_escalation=True), VALUES, KEY, "ase hours?")
     [escalate] = [e for b in fallback if b["type"] == "actions" for e in b["elements"]]
     assert escalate["action_id"] == "credbot_escalate" and escalate["style"] == "primary"
     assert [b["type"] for b in render(Reply(kind="smalltalk", text="Hi!"), VALUES, KEY, "hi")] == ["section"]
+
+
+def test_the_help_desk_button_stands_out_when_the_reply_offers_it():
+    unsure = render(answer(offer_escalation=True), VALUES, KEY, "q")  # an answer matched only loosely
+    sure = render(answer(), VALUES, KEY, "q")
+    style = {e["action_id"]: e.get("style") for b in unsure if b["type"] == "actions" for e in b["elements"]}
+    assert style["credbot_escalate"] == "primary"
+    assert all(e.get("style") is None for b in sure if b["type"] == "actions" for e in b["elements"])
 
 
 def test_choices_become_buttons_carrying_the_next_message():

@@ -94,7 +94,7 @@ def render(reply: Reply, values: ButtonValues, session_key: str, question: str, 
     if reply.kind in ("answer", "credential", "clarify", "fallback"):
         value = values.seal("escalate", k=session_key, q=question[:MAX_QUESTION])
         buttons.append(
-            _button("credbot_escalate", "Ask the help desk", value, "primary" if reply.kind == "fallback" else None)
+            _button("credbot_escalate", "Ask the help desk", value, "primary" if reply.offer_escalation else None)
         )
     if buttons:
         blocks.append({"type": "actions", "block_id": "credbot_feedback", "elements": buttons})
