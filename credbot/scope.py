@@ -62,6 +62,12 @@ class Scope:
         return max(self.entries, key=self.entries.__getitem__, default=None)
 
     @property
+    def top_entry(self) -> tuple[str | None, float]:
+        """(the likeliest entry, its probability): how surely the question asks one answer."""
+        entry = self.entry_id
+        return entry, self.entries[entry] if entry is not None else 0.0
+
+    @property
     def card(self) -> tuple[str | None, float]:
         """(the likeliest catalogue intent, the catalogue intents' summed probability): how surely the question
         asks something of a card, and what."""

@@ -226,7 +226,8 @@ class Router:
             and self.credentials.tells_validity(asked_of)
         ):  # what the knowledge mostly does not hold, but this card does: "CompTIA's ... valid for three years"
             return self.credentials.credential(asked_of, n, session, "cred_validity", uncovered.score)
-        scope = self.judge_scope(message, session, hits)
+        standalone = self.elsewhere_alone(message, hits)  # "also when is prom this year?": no follow-up
+        scope = self.judge_scope(message, session, hits, standalone)
         unboosted = faq_top  # what a catalogue aspect competes with: the FAQ's own reading of the words
         if scope is not None and scope.kind == "faq" and matches and t.entry_prior:
             matches = self.scope_ranked(matches, scope, session.state, hits)
@@ -360,11 +361,7 @@ class Router:
             wants_list = scope.catalogue.get(LISTING, 0.0) if scope is not None else 0.0  # "list the welding certs pls"
             # "can he mix credentials from different areas to get to 12 points": the classifier is sure of an answer
             # and sure that no list is asked
-            answered = (
-                scope is not None
-                and wants_list < t.aspect_veto
-                and max(scope.entries.values(), default=0.0) >= t.faq_certain
-            )
+            answered = scope is not None and wants_list < t.aspect_veto and scope.top_entry[1] >= t.faq_certain
             if (
                 listing >= max(t.listing, unboosted + t.listing_lead)
                 and not answered
@@ -372,7 +369,7 @@ class Router:
             ):
                 return self.credentials.listing(list_query, session, max(listing, wants_list))
         own_top = faq_top  # the turn on its own: the topic cannot make "and what's the weather?" a follow-up
-        if topical and not self.elsewhere_alone(message, hits):
+        if topical and not standalone:
             matches = self.with_topic(message, session, matches)
             faq_top = matches[0].score if matches else 0.0
         if not hits and faq_top < self.faq.thresholds.sure and not session.last_credential_id:
@@ -455,12 +452,10 @@ class Router:
         """Is the classifier sure of one FAQ entry, not one about the credential named, and sure that nothing of a
         card is asked? (An answer about the credential itself is weighed against its card later: entry_names.)"""
         t = self.thresholds
-        if scope is None or scope.entry_id is None or scope.card[1] >= t.aspect_veto:
+        if scope is None or scope.card[1] >= t.aspect_veto:
             return False
-        return (
-            scope.entries[scope.entry_id] >= t.faq_certain
-            and hit.credential.id not in self.named_by_entry[scope.entry_id]
-        )
+        entry, p = scope.top_entry
+        return entry is not None and p >= t.faq_certain and hit.credential.id not in self.named_by_entry[entry]
 
     def elsewhere_alone(self, message: Message, hits: tuple[NameHit, ...]) -> bool:
         """Is the turn, a question of its own (five words or more) read alone, surely one for someone else,
@@ -472,7 +467,9 @@ class Router:
         alone = self.scope.judge(self.generalise(text, self.catalogue.mentions(text)) if hits else text)
         return alone is not None and alone.kind == ELSEWHERE and 1 - alone.faq >= self.thresholds.faq_certain
 
-    def judge_scope(self, message: Message, session: Session, hits: tuple[NameHit, ...]) -> Scope | None:
+    def judge_scope(
+        self, message: Message, session: Session, hits: tuple[NameHit, ...], standalone: bool = False
+    ) -> Scope | None:
         """The scope classifier's verdict on the turn (None without the sentence model). A credential's name is
         read as "credential"; a follow-up ("who pays for it?") is read with the conversation's topic too, and
         the reading likelier for the knowledge is the verdict; so is, in a long message, the sentence that asks."""
@@ -480,7 +477,7 @@ class Router:
             return None
         text = message.question
         readings = [self.generalise(text, self.catalogue.mentions(text)) if hits else text]
-        if session.last_question and follows_up(message.normalised) and not self.elsewhere_alone(message, hits):
+        if session.last_question and follows_up(message.normalised) and not standalone:
             readings.append(f"{session.last_question} {readings[0]}")
         parts = self.intents.sentences(text)
         if len(parts) > 1 and not self.labelled(parts):  # a story around the question: the sentence that asks, alone
